@@ -1,0 +1,182 @@
+"""Numeric targets (目标指标): every quantified commitment in a plan, with its 原文."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tasks.models import Plan, Section, Task, Unit
+
+
+class TargetQuerySet(models.QuerySet):
+    def in_plan(self, plan: Plan):
+        return self.filter(plan=plan)
+
+    def for_unit(self, unit: Unit):
+        """Targets a unit answers for, directly or through a collective it belongs to."""
+        return self.filter(Q(units=unit) | Q(units__members=unit)).distinct()
+
+    def with_related(self):
+        return self.select_related("section", "plan").prefetch_related(
+            "units", "tasks", "quotes"
+        )
+
+
+class Target(models.Model):
+    class Measure(models.TextChoices):
+        # The plan's units of measure: enterprises, institutions and platforms in 家,
+        # projects in 项, specials and teams in 个, people in 名, money in 亿元/万元.
+        JIA = "家", _("家")
+        XIANG = "项", _("项")
+        GE = "个", _("个")
+        MING = "名", _("名")
+        PERCENT = "%", _("%")
+        YI_YUAN = "亿元", _("亿元")
+        WAN_YUAN = "万元", _("万元")
+
+    class Comparator(models.TextChoices):
+        AT_LEAST = "at_least", _("不低于（以上）")
+        MORE_THAN = "more_than", _("超过（突破）")
+        ABOUT = "about", _("左右")
+        RANGE = "range", _("区间")
+
+    class Accumulation(models.TextChoices):
+        LEVEL = "level", _("时点存量")
+        ANNUAL = "annual", _("每年流量")
+        CUMULATIVE = "cumulative", _("期内累计")
+        SHARE = "share", _("占比")
+        GROWTH = "growth", _("年均增速")
+        BENCHMARK = "benchmark", _("对标基准")
+
+    class Scope(models.TextChoices):
+        CITY = "city", _("全市")
+        EACH_COUNTY = "each_county", _("各县市区分别")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("行动方案"), on_delete=models.CASCADE, related_name="targets"
+    )
+    key = models.SlugField(_("代码"), max_length=60)
+    number = models.PositiveSmallIntegerField(_("序号"))
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("所属板块"),
+        on_delete=models.PROTECT,
+        related_name="targets",
+        null=True,
+        blank=True,
+        help_text=_("留空表示“二、主要目标”。"),
+    )
+    label = models.CharField(_("指标"), max_length=200)
+    measure = models.CharField(_("计量单位"), max_length=10, choices=Measure.choices)
+    comparator = models.CharField(_("比较方式"), max_length=20, choices=Comparator.choices)
+    value = models.DecimalField(
+        _("目标值"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    value_high = models.DecimalField(
+        _("目标值上限"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("仅用于区间，如 10—15 家 的 15。"),
+    )
+    tolerance = models.DecimalField(
+        _("容差"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("仅用于“左右”：目标值上下浮动多少仍算达成。"),
+    )
+    accumulation = models.CharField(
+        _("计算方式"), max_length=20, choices=Accumulation.choices
+    )
+    benchmark_label = models.CharField(
+        _("对标基准"),
+        max_length=100,
+        blank=True,
+        help_text=_("仅用于对标基准，如 全省平均水平。"),
+    )
+    scope = models.CharField(_("考核范围"), max_length=20, choices=Scope.choices)
+    source_text = models.TextField(_("原文"))
+    source_location = models.CharField(_("原文出处"), max_length=100)
+    note = models.TextField(_("说明"), blank=True)
+    units = models.ManyToManyField(
+        Unit, verbose_name=_("责任单位"), related_name="targets", blank=True
+    )
+    tasks = models.ManyToManyField(
+        Task, verbose_name=_("关联任务"), related_name="targets", blank=True
+    )
+
+    objects = TargetQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("目标指标")
+        verbose_name_plural = _("目标指标")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "key"], name="target_key_unique_in_plan"),
+            models.UniqueConstraint(
+                fields=["plan", "number"], name="target_number_unique_in_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(accumulation="benchmark") | Q(value__isnull=False),
+                name="target_has_a_value_unless_benchmarked",
+            ),
+            models.CheckConstraint(
+                condition=~Q(comparator="range")
+                | Q(value_high__isnull=False, value_high__gt=models.F("value")),
+                name="target_range_has_an_upper_bound_above_the_lower",
+            ),
+            models.CheckConstraint(
+                condition=~Q(comparator="about") | Q(tolerance__gt=0),
+                name="target_about_has_a_tolerance",
+            ),
+            models.CheckConstraint(
+                condition=~Q(accumulation="benchmark") | ~Q(benchmark_label=""),
+                name="target_benchmark_is_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def goal_display(self) -> str:
+        """The target in the plan's own words of comparison: 500 家以上, 10—15 家, 10 家左右."""
+        if self.accumulation == self.Accumulation.BENCHMARK:
+            return f"不低于{self.benchmark_label}"
+        value = _number(self.value)
+        if self.comparator == self.Comparator.RANGE:
+            return f"{value}—{_number(self.value_high)} {self.measure}"
+        if self.comparator == self.Comparator.ABOUT:
+            return f"{value} {self.measure}左右（±{_number(self.tolerance)}）"
+        if self.comparator == self.Comparator.MORE_THAN:
+            return f"超过 {value} {self.measure}"
+        return f"{value} {self.measure}以上"
+
+
+def _number(value) -> str:
+    """A Decimal without trailing zeros: 500.00 → 500, 3.50 → 3.5."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text
+
+
+class TargetQuote(models.Model):
+    """Another place where the plan states the same target (the ledger often repeats it)."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("目标指标"), on_delete=models.CASCADE, related_name="quotes"
+    )
+    text = models.TextField(_("原文"))
+    location = models.CharField(_("原文出处"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("指标另见原文")
+        verbose_name_plural = _("指标另见原文")
+        ordering = ["target", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.location}：{self.text}"

@@ -1,0 +1,102 @@
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from tasks.models import Plan, Profile, Section, Task, TaskUnit, Unit, UnitAlias
+
+admin.site.site_header = _("南阳市创新创业行动 管理后台")
+admin.site.site_title = _("创新创业行动管理后台")
+admin.site.index_title = _("数据管理")
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "doc_number", "issued_on", "period_start", "period_end"]
+    search_fields = ["title", "doc_number"]
+
+
+class UnitAliasInline(admin.TabularInline):
+    model = UnitAlias
+    extra = 0
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "sort_order"]
+    list_filter = ["kind"]
+    search_fields = ["name", "aliases__alias"]
+    filter_horizontal = ["members"]
+    inlines = [UnitAliasInline]
+
+
+@admin.register(UnitAlias)
+class UnitAliasAdmin(admin.ModelAdmin):
+    list_display = ["alias", "unit"]
+    search_fields = ["alias", "unit__name"]
+    list_select_related = ["unit"]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["numeral", "title", "plan", "units_text"]
+    list_filter = ["plan"]
+    filter_horizontal = ["units"]
+    list_select_related = ["plan"]
+
+
+class TaskUnitInline(admin.TabularInline):
+    model = TaskUnit
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "units_text", "section", "deadline_text"]
+    list_display_links = ["number", "title"]
+    list_filter = ["plan", "section"]
+    search_fields = ["title", "measures", "units_text"]
+    list_select_related = ["section"]
+    inlines = [TaskUnitInline]
+
+
+@admin.register(TaskUnit)
+class TaskUnitAdmin(admin.ModelAdmin):
+    list_display = ["task", "unit", "role", "position"]
+    list_filter = ["role", "unit"]
+    list_select_related = ["task", "unit"]
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    extra = 0
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class TrackerUserAdmin(UserAdmin):
+    inlines = [ProfileInline]
+    list_display = ["username", "first_name", "is_active", "is_staff", "profile_role", "profile_unit"]
+    list_select_related = ["profile__unit"]
+
+    @admin.display(description=_("角色"))
+    def profile_role(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.get_role_display() if profile else "—"
+
+    @admin.display(description=_("所属单位"))
+    def profile_unit(self, user):
+        profile = getattr(user, "profile", None)
+        return profile.unit.name if profile and profile.unit_id else "—"
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit"]
+    list_filter = ["role"]
+    list_select_related = ["user", "unit"]

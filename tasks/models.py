@@ -1,0 +1,282 @@
+"""The ledger: plans, responsible units, sections and key tasks.
+
+Units are shared by every plan (a bureau owns tasks in several of the ten action plans);
+sections, tasks and targets belong to one plan.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanQuerySet(models.QuerySet):
+    def default(self) -> "Plan | None":
+        """The plan named by DEFAULT_PLAN_CODE, else the most recently issued one."""
+        return self.filter(code=settings.DEFAULT_PLAN_CODE).first() or self.order_by(
+            "-issued_on", "code"
+        ).first()
+
+
+class Plan(models.Model):
+    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    title = models.CharField(_("方案名称"), max_length=200)
+    doc_number = models.CharField(_("文号"), max_length=50)
+    issuer = models.CharField(_("印发单位"), max_length=200, blank=True)
+    issued_on = models.DateField(_("印发日期"))
+    period_start = models.DateField(_("实施期起"))
+    period_end = models.DateField(_("实施期止"))
+    period_label = models.CharField(_("实施期名称"), max_length=50, blank=True)
+    text = models.TextField(_("方案原文"), blank=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("行动方案")
+        verbose_name_plural = _("行动方案")
+        ordering = ["-issued_on", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")),
+                name="plan_period_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class UnitQuerySet(models.QuerySet):
+    def countable(self):
+        """Units that report for themselves: every kind except collectives."""
+        return self.exclude(kind=Unit.Kind.COLLECTIVE)
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPAL = "municipal", _("市直单位")
+        COUNTY = "county", _("县（市、区）政府")
+        ZONE = "zone", _("开发区（功能区）管委会")
+        COLLECTIVE = "collective", _("单位集合")
+
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    members = models.ManyToManyField(
+        "self",
+        verbose_name=_("包含单位"),
+        symmetrical=False,
+        related_name="collectives",
+        blank=True,
+        help_text=_("仅用于“单位集合”，如 各县市区政府（管委会） 包含的县市区和功能区。"),
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("责任单位")
+        verbose_name_plural = _("责任单位")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks:unit-detail", args=[self.pk])
+
+    @property
+    def is_collective(self) -> bool:
+        return self.kind == self.Kind.COLLECTIVE
+
+
+class UnitAlias(models.Model):
+    """Another spelling of a unit's name, as found in the plan text."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="aliases"
+    )
+    alias = models.CharField(_("别名"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("单位别名")
+        verbose_name_plural = _("单位别名")
+        ordering = ["alias"]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.unit.name}"
+
+
+class Section(models.Model):
+    """One part of 三、重点任务, e.g. （一）加强科技攻关，提升创新策源能力."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("行动方案"), on_delete=models.CASCADE, related_name="sections"
+    )
+    number = models.PositiveSmallIntegerField(_("序号"))
+    numeral = models.CharField(_("编号"), max_length=10)
+    title = models.CharField(_("标题"), max_length=200)
+    units_text = models.CharField(_("正文所列责任单位"), max_length=300, blank=True)
+    units = models.ManyToManyField(
+        Unit, verbose_name=_("正文所列责任单位（已识别）"), related_name="sections", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("任务板块")
+        verbose_name_plural = _("任务板块")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="section_number_unique_in_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.numeral}{self.title}"
+
+
+class TaskQuerySet(models.QuerySet):
+    def in_plan(self, plan: Plan):
+        return self.filter(plan=plan)
+
+    def owned_by(self, unit: Unit):
+        """Tasks the unit owns directly or through a collective it belongs to."""
+        return self.filter(Q(units=unit) | Q(units__members=unit)).distinct()
+
+    def in_section(self, section: Section):
+        return self.filter(section=section)
+
+    def with_units(self):
+        return self.select_related("section", "plan").prefetch_related(
+            models.Prefetch(
+                "assignments",
+                queryset=TaskUnit.objects.select_related("unit").order_by("position"),
+            )
+        )
+
+
+class Task(models.Model):
+    """A row of the 台账 (附件：重点任务分工台账), kept verbatim."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("行动方案"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    section = models.ForeignKey(
+        Section, verbose_name=_("所属板块"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("重点任务"), max_length=200)
+    measures = models.TextField(_("推进措施"))
+    deadline_text = models.CharField(_("完成时限"), max_length=100)
+    units_text = models.CharField(_("责任单位（台账原文）"), max_length=300)
+    note = models.TextField(
+        _("说明"),
+        blank=True,
+        help_text=_("台账与正文不一致之处、原文疑误等，按台账执行并在此说明。"),
+    )
+    units = models.ManyToManyField(
+        Unit, verbose_name=_("责任单位"), through="TaskUnit", related_name="tasks"
+    )
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("重点任务")
+        verbose_name_plural = _("重点任务")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="task_number_unique_in_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tasks:task-detail", args=[self.pk])
+
+    @property
+    def lead_assignment(self) -> "TaskUnit | None":
+        # Reads the prefetched assignments when present (see TaskQuerySet.with_units).
+        return next((a for a in self.assignments.all() if a.role == TaskUnit.Role.LEAD), None)
+
+
+class TaskUnit(models.Model):
+    """A unit's part in a task: the first unit the ledger lists leads, the others assist."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("牵头单位")
+        CO = "co", _("配合单位")
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("重点任务"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
+    position = models.PositiveSmallIntegerField(_("台账中的顺序"))
+
+    class Meta:
+        verbose_name = _("任务责任单位")
+        verbose_name_plural = _("任务责任单位")
+        ordering = ["task", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit"], name="unit_listed_once_per_task"),
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(role="lead"), name="one_lead_unit_per_task"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.number} {self.unit.name}（{self.get_role_display()}）"
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == self.Role.LEAD
+
+
+class Profile(models.Model):
+    """Who a user is in the system: a role and, for reporters, the unit they report for."""
+
+    class Role(models.TextChoices):
+        REPORTER = "reporter", _("填报员")
+        REVIEWER = "reviewer", _("审核员")
+        LEADER = "leader", _("领导")
+        ADMIN = "admin", _("管理员")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属单位"),
+        on_delete=models.PROTECT,
+        related_name="profiles",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("用户角色")
+        verbose_name_plural = _("用户角色")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="reporter") | Q(unit__isnull=False),
+                name="reporter_belongs_to_a_unit",
+            )
+        ]
+
+    def clean(self):
+        if self.role == self.Role.REPORTER and self.unit_id is None:
+            raise ValidationError({"unit": _("填报员必须属于一个单位。")})
+        if self.unit_id and self.unit.is_collective:
+            raise ValidationError(
+                {"unit": _("“单位集合”不能直接填报，请选择具体的县市区或部门。")}
+            )
+
+    def __str__(self) -> str:
+        unit = f"（{self.unit.name}）" if self.unit_id else ""
+        return f"{self.user.get_username()} {self.get_role_display()}{unit}"
