@@ -163,6 +163,9 @@ STORAGES = {
         )
     },
 }
+# In development WhiteNoise serves straight from static/ and the apps, no collectstatic needed.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # E-mail: SMTP when EMAIL_HOST is set, otherwise printed to the console.

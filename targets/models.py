@@ -16,9 +16,7 @@ class TargetQuerySet(models.QuerySet):
         return self.filter(Q(units=unit) | Q(units__members=unit)).distinct()
 
     def with_related(self):
-        return self.select_related("section", "plan").prefetch_related(
-            "units", "tasks", "quotes"
-        )
+        return self.select_related("section", "plan").prefetch_related("units", "tasks", "quotes")
 
 
 class Target(models.Model):
@@ -59,7 +57,7 @@ class Target(models.Model):
     section = models.ForeignKey(
         Section,
         verbose_name=_("所属板块"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="targets",
         null=True,
         blank=True,
@@ -68,9 +66,7 @@ class Target(models.Model):
     label = models.CharField(_("指标"), max_length=200)
     measure = models.CharField(_("计量单位"), max_length=10, choices=Measure.choices)
     comparator = models.CharField(_("比较方式"), max_length=20, choices=Comparator.choices)
-    value = models.DecimalField(
-        _("目标值"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
+    value = models.DecimalField(_("目标值"), max_digits=12, decimal_places=2, null=True, blank=True)
     value_high = models.DecimalField(
         _("目标值上限"),
         max_digits=12,
@@ -87,9 +83,7 @@ class Target(models.Model):
         blank=True,
         help_text=_("仅用于“左右”：目标值上下浮动多少仍算达成。"),
     )
-    accumulation = models.CharField(
-        _("计算方式"), max_length=20, choices=Accumulation.choices
-    )
+    accumulation = models.CharField(_("计算方式"), max_length=20, choices=Accumulation.choices)
     benchmark_label = models.CharField(
         _("对标基准"),
         max_length=100,
@@ -115,9 +109,7 @@ class Target(models.Model):
         ordering = ["plan", "number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "key"], name="target_key_unique_in_plan"),
-            models.UniqueConstraint(
-                fields=["plan", "number"], name="target_number_unique_in_plan"
-            ),
+            models.UniqueConstraint(fields=["plan", "number"], name="target_number_unique_in_plan"),
             models.CheckConstraint(
                 condition=Q(accumulation="benchmark") | Q(value__isnull=False),
                 name="target_has_a_value_unless_benchmarked",
@@ -128,7 +120,7 @@ class Target(models.Model):
                 name="target_range_has_an_upper_bound_above_the_lower",
             ),
             models.CheckConstraint(
-                condition=~Q(comparator="about") | Q(tolerance__gt=0),
+                condition=~Q(comparator="about") | Q(tolerance__isnull=False, tolerance__gt=0),
                 name="target_about_has_a_tolerance",
             ),
             models.CheckConstraint(
@@ -145,22 +137,23 @@ class Target(models.Model):
         """The target in the plan's own words of comparison: 500 家以上, 10—15 家, 10 家左右."""
         if self.accumulation == self.Accumulation.BENCHMARK:
             return f"不低于{self.benchmark_label}"
-        value = _number(self.value)
+        # 55%, but 500 家: a percent sign sits against its number.
+        gap = "" if self.measure == self.Measure.PERCENT else " "
+        value = f"{_number(self.value)}"
         if self.comparator == self.Comparator.RANGE:
-            return f"{value}—{_number(self.value_high)} {self.measure}"
+            return f"{value}—{_number(self.value_high)}{gap}{self.measure}"
         if self.comparator == self.Comparator.ABOUT:
-            return f"{value} {self.measure}左右（±{_number(self.tolerance)}）"
+            return f"{value}{gap}{self.measure}左右（±{_number(self.tolerance)}）"
         if self.comparator == self.Comparator.MORE_THAN:
-            return f"超过 {value} {self.measure}"
-        return f"{value} {self.measure}以上"
+            return f"超过 {value}{gap}{self.measure}"
+        return f"{value}{gap}{self.measure}以上"
 
 
 def _number(value) -> str:
     """A Decimal without trailing zeros: 500.00 → 500, 3.50 → 3.5."""
     if value is None:
         return ""
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 class TargetQuote(models.Model):

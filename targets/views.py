@@ -10,11 +10,10 @@ from tasks.models import Plan
 
 @require_safe
 def target_list(request, code):
-    plan = get_object_or_404(Plan, code=code)
+    plan = get_object_or_404(Plan.objects.defer("text"), code=code)
     targets = Target.objects.in_plan(plan).with_related().order_by("number")
     groups = [
-        (section, list(items))
-        for section, items in groupby(targets, key=lambda t: t.section)
+        (section, list(items)) for section, items in groupby(targets, key=lambda t: t.section)
     ]
     return render(
         request,

@@ -81,7 +81,14 @@ admin.site.unregister(User)
 @admin.register(User)
 class TrackerUserAdmin(UserAdmin):
     inlines = [ProfileInline]
-    list_display = ["username", "first_name", "is_active", "is_staff", "profile_role", "profile_unit"]
+    list_display = [
+        "username",
+        "first_name",
+        "is_active",
+        "is_staff",
+        "profile_role",
+        "profile_unit",
+    ]
     list_select_related = ["profile__unit"]
 
     @admin.display(description=_("角色"))

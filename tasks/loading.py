@@ -99,7 +99,7 @@ def load_units(*, path: Path, result: LoadResult) -> dict[str, Unit]:
             if item.get("members"):
                 unit.members.set(Unit.objects.filter(name__in=item["members"]))
         for alias in item.get("aliases", []):
-            alias_obj, outcome = _sync(UnitAlias, {"alias": alias}, {"unit": unit})
+            _alias, outcome = _sync(UnitAlias, {"alias": alias}, {"unit": unit})
             result.count(outcome, "单位别名")
     lookup: dict[str, Unit] = {unit.name: unit for unit in Unit.objects.all()}
     for alias in UnitAlias.objects.select_related("unit"):
@@ -209,7 +209,9 @@ def _load_target(plan, item, sections, tasks, lookup, result) -> None:
         },
     )
     result.count(outcome, "目标指标")
-    _sync_m2m(target.units, _units(item["units"], lookup, f"指标 {item['key']}"), result, "指标责任单位")
+    _sync_m2m(
+        target.units, _units(item["units"], lookup, f"指标 {item['key']}"), result, "指标责任单位"
+    )
     _sync_m2m(target.tasks, [tasks[n] for n in item["tasks"]], result, "指标关联任务")
     wanted = [(q["text"], q["location"], i) for i, q in enumerate(item.get("quotes", []))]
     current = list(target.quotes.values_list("text", "location", "position"))
@@ -222,8 +224,9 @@ def _load_target(plan, item, sections, tasks, lookup, result) -> None:
         result.count("updated" if current else "created", "指标另见原文")
 
 
-def load_plan(*, plan_codes: list[str] | None = None, dry_run: bool = False,
-              fixtures_dir: Path = FIXTURES_DIR) -> LoadResult:
+def load_plan(
+    *, plan_codes: list[str] | None = None, dry_run: bool = False, fixtures_dir: Path = FIXTURES_DIR
+) -> LoadResult:
     """Load units and every plan directory under fixtures/ (or only `plan_codes`)."""
     result = LoadResult()
     directories = sorted(p.parent for p in fixtures_dir.glob("*/plan.json"))

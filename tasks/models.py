@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 class PlanQuerySet(models.QuerySet):
     def default(self) -> "Plan | None":
         """The plan named by DEFAULT_PLAN_CODE, else the most recently issued one."""
-        return self.filter(code=settings.DEFAULT_PLAN_CODE).first() or self.order_by(
-            "-issued_on", "code"
-        ).first()
+        return (
+            self.filter(code=settings.DEFAULT_PLAN_CODE).first()
+            or self.order_by("-issued_on", "code").first()
+        )
 
 
 class Plan(models.Model):
@@ -161,7 +162,7 @@ class Task(models.Model):
         Plan, verbose_name=_("行动方案"), on_delete=models.CASCADE, related_name="tasks"
     )
     section = models.ForeignKey(
-        Section, verbose_name=_("所属板块"), on_delete=models.PROTECT, related_name="tasks"
+        Section, verbose_name=_("所属板块"), on_delete=models.CASCADE, related_name="tasks"
     )
     number = models.PositiveSmallIntegerField(_("序号"))
     title = models.CharField(_("重点任务"), max_length=200)
@@ -269,14 +270,12 @@ class Profile(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        unit = f"（{self.unit.name}）" if self.unit_id else ""
+        return f"{self.user.get_username()} {self.get_role_display()}{unit}"
+
     def clean(self):
         if self.role == self.Role.REPORTER and self.unit_id is None:
             raise ValidationError({"unit": _("填报员必须属于一个单位。")})
         if self.unit_id and self.unit.is_collective:
-            raise ValidationError(
-                {"unit": _("“单位集合”不能直接填报，请选择具体的县市区或部门。")}
-            )
-
-    def __str__(self) -> str:
-        unit = f"（{self.unit.name}）" if self.unit_id else ""
-        return f"{self.user.get_username()} {self.get_role_display()}{unit}"
+            raise ValidationError({"unit": _("“单位集合”不能直接填报，请选择具体的县市区或部门。")})

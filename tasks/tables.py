@@ -23,7 +23,9 @@ class LedgerTable(tables.Table):
         order_by=("units_text",),
         attrs=_label(_("责任单位")),
     )
-    measures = tables.Column(verbose_name=_("推进措施"), orderable=False, attrs=_label(_("推进措施")))
+    measures = tables.Column(
+        verbose_name=_("推进措施"), orderable=False, attrs=_label(_("推进措施"))
+    )
     deadline_text = tables.Column(verbose_name=_("完成时限"), attrs=_label(_("完成时限")))
 
     class Meta:
@@ -50,7 +52,7 @@ class LedgerTable(tables.Table):
         )
 
     def render_measures(self, value):
-        summary = Truncator(value).chars(36)
+        summary = Truncator(value).chars(36, truncate="…")
         return format_html(
             '<details class="measures"><summary>{}</summary><div>{}</div></details>', summary, value
         )

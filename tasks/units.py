@@ -1,7 +1,7 @@
 """Reading unit names as the plan spells them.
 
-The ledger spells units inconsistently (发展改革委, 市工业和信息化部, 各县市区委（管委會）, half-width
-brackets); every spelling resolves to one canonical Unit through its name or an alias.
+The ledger spells units inconsistently (发展改革委, 市工业和信息化部, 各县市区委（管委會）,
+half-width brackets); every spelling resolves to one canonical Unit through its name or an alias.
 """
 
 import re

@@ -10,7 +10,7 @@ from tasks.tables import LedgerTable
 
 
 def _plan_by_code(code: str) -> Plan:
-    return get_object_or_404(Plan, code=code)
+    return get_object_or_404(Plan.objects.defer("text"), code=code)
 
 
 @require_safe
@@ -19,8 +19,10 @@ def home(request):
     context = {"plan": plan}
     if plan is not None:
         context.update(
-            sections=plan.sections.annotate(task_count=Count("tasks", distinct=True),
-                                             target_count=Count("targets", distinct=True)),
+            sections=plan.sections.annotate(
+                task_count=Count("tasks", distinct=True),
+                target_count=Count("targets", distinct=True),
+            ),
             main_targets=Target.objects.in_plan(plan).filter(section__isnull=True),
             task_count=plan.tasks.count(),
             target_count=plan.targets.count(),
@@ -61,16 +63,15 @@ def unit_list(request):
     units = Unit.objects.annotate(task_count=Count("tasks", distinct=True)).prefetch_related(
         "aliases", "members"
     )
-    groups = [
-        (label, [u for u in units if u.kind == kind]) for kind, label in Unit.Kind.choices
-    ]
+    groups = [(label, [u for u in units if u.kind == kind]) for kind, label in Unit.Kind.choices]
     return render(request, "tasks/unit_list.html", {"groups": groups})
 
 
 @require_safe
 def unit_detail(request, pk):
-    unit = get_object_or_404(Unit.objects.prefetch_related("aliases", "members", "collectives"),
-                             pk=pk)
+    unit = get_object_or_404(
+        Unit.objects.prefetch_related("aliases", "members", "collectives"), pk=pk
+    )
     # A county owns what its collective (各县市区政府（管委会）) owns: show both, and say how.
     via = {unit.pk, *(c.pk for c in unit.collectives.all())}
     assignments = (
@@ -88,5 +89,3 @@ def unit_detail(request, pk):
         "tasks/unit_detail.html",
         {"unit": unit, "assignments": assignments, "targets": targets},
     )
-
-

@@ -9,8 +9,9 @@ class Command(BaseCommand):
     help = "创建或重置演示账号（填报员、审核员、领导、管理员），仅用于开发和培训环境。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true",
-                            help="在 DEBUG 关闭（生产）时也创建，慎用")
+        parser.add_argument(
+            "--force", action="store_true", help="在 DEBUG 关闭（生产）时也创建，慎用"
+        )
 
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:

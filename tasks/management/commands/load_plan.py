@@ -8,8 +8,13 @@ class Command(BaseCommand):
     help = "从 fixtures/ 导入责任单位、行动方案、重点任务台账和目标指标（可重复运行）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--plan", action="append", dest="plans", metavar="CODE",
-                            help="只导入这个方案（fixtures/ 下的目录名），可多次指定")
+        parser.add_argument(
+            "--plan",
+            action="append",
+            dest="plans",
+            metavar="CODE",
+            help="只导入这个方案（fixtures/ 下的目录名），可多次指定",
+        )
         parser.add_argument("--dry-run", action="store_true", help="只检查并报告，不写入数据库")
 
     def handle(self, *args, plans=None, dry_run=False, **options):

@@ -1,0 +1,51 @@
+import pytest
+from django.urls import reverse
+
+from tasks.models import Task
+from tests.views import assert_login_required, assert_read_only
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def task7(plan):
+    return Task.objects.get(plan=plan, number=7)
+
+
+def test_it_shows_the_ledger_row_its_units_and_the_note_on_differences(client, leader, task7):
+    client.force_login(leader)
+    page = client.get(reverse("tasks:task-detail", args=[task7.pk])).content.decode()
+    assert "加快高能级创新平台建设" in page
+    assert task7.measures in page
+    assert task7.units_text in page
+    assert "市卫生健康体育委" in page  # the canonical name of the ledger's 市卫生健康委
+    assert "台账列有市教育局，正文未列" in page
+    assert "（三）加强研发平台建设，提升科技创新能力" in page
+
+
+def test_it_lists_the_targets_of_the_task_with_their_original_words(client, leader, plan):
+    client.force_login(leader)
+    task = Task.objects.get(plan=plan, number=15)
+    page = client.get(reverse("tasks:task-detail", args=[task.pk])).content.decode()
+    assert "每年完成技术合同成交额 40 亿元以上" in page
+    assert "每个县市区要达到 3.5 亿元以上" in page
+    assert "3.5 亿元以上" in page
+
+
+def test_a_task_that_does_not_exist_is_not_found(client, leader):
+    client.force_login(leader)
+    assert client.get(reverse("tasks:task-detail", args=[999999])).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_log_in(client, task7):
+    assert_login_required(client, reverse("tasks:task-detail", args=[task7.pk]))
+
+
+def test_it_refuses_posts(client, leader, task7):
+    assert_read_only(client, leader, reverse("tasks:task-detail", args=[task7.pk]))
+
+
+def test_it_runs_a_bounded_number_of_queries(client, leader, task7, django_assert_max_num_queries):
+    client.force_login(leader)
+    with django_assert_max_num_queries(12):
+        client.get(reverse("tasks:task-detail", args=[task7.pk]))
