@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tasks.models import Plan, Profile, Section, Task, TaskUnit, Unit, UnitAlias
+from tasks.models import Plan, Profile, ReportingPeriod, Section, Task, TaskUnit, Unit, UnitAlias
 
 admin.site.site_header = _("南阳市创新创业行动 管理后台")
 admin.site.site_title = _("创新创业行动管理后台")
@@ -107,3 +108,27 @@ class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "unit"]
     list_filter = ["role"]
     list_select_related = ["user", "unit"]
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(admin.ModelAdmin):
+    list_display = ["label", "plan", "starts_on", "ends_on", "due_on", "is_closed"]
+    list_editable = ["due_on"]
+    list_filter = ["plan", "year"]
+    actions = ["close_periods", "reopen_periods"]
+
+    @admin.display(description=_("填报期"))
+    def label(self, period):
+        return period.label
+
+    @admin.display(description=_("已关闭"), boolean=True)
+    def is_closed(self, period):
+        return period.is_closed
+
+    @admin.action(description=_("关闭所选填报期"))
+    def close_periods(self, request, queryset):
+        queryset.filter(closed_at__isnull=True).update(closed_at=timezone.now())
+
+    @admin.action(description=_("重新开放所选填报期"))
+    def reopen_periods(self, request, queryset):
+        queryset.update(closed_at=None)

@@ -20,7 +20,8 @@ from django.conf import settings
 from django.db import models, transaction
 
 from targets.models import Target, TargetQuote
-from tasks.models import Plan, Section, Task, TaskUnit, Unit, UnitAlias
+from tasks.models import Plan, ReportingPeriod, Section, Task, TaskUnit, Unit, UnitAlias
+from tasks.periods import default_due_date, quarter_of, quarters_between
 from tasks.units import UnknownUnitError, resolve_unit_names, split_unit_text
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -166,7 +167,31 @@ def load_plan_directory(*, directory: Path, lookup: dict[str, Unit], result: Loa
 
     for item in _read_json(directory / "targets.json")["targets"]:
         _load_target(plan, item, sections, tasks, lookup, result)
+    sync_periods(plan=plan, result=result)
     return plan
+
+
+def sync_periods(*, plan: Plan, result: LoadResult) -> None:
+    """Create the quarters from the one the plan was issued in to the end of its period.
+
+    Existing periods are left alone: admins may have moved a due date or closed a quarter.
+    """
+    existing = set(ReportingPeriod.objects.filter(plan=plan).values_list("year", "quarter"))
+    first = max(plan.issued_on, plan.period_start)
+    for quarter in quarters_between(quarter_of(first).start, plan.period_end):
+        if (quarter.year, quarter.number) in existing:
+            continue
+        period = ReportingPeriod(
+            plan=plan,
+            year=quarter.year,
+            quarter=quarter.number,
+            starts_on=quarter.start,
+            ends_on=quarter.end,
+            due_on=default_due_date(quarter),
+        )
+        period.full_clean()
+        period.save()
+        result.count("created", "填报期")
 
 
 def _sync_assignments(task: Task, units: list[Unit], result: LoadResult) -> None:

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tasks.periods import Quarter
+
 
 class PlanQuerySet(models.QuerySet):
     def default(self) -> "Plan | None":
@@ -279,3 +281,52 @@ class Profile(models.Model):
             raise ValidationError({"unit": _("填报员必须属于一个单位。")})
         if self.unit_id and self.unit.is_collective:
             raise ValidationError({"unit": _("“单位集合”不能直接填报，请选择具体的县市区或部门。")})
+
+
+class ReportingPeriodQuerySet(models.QuerySet):
+    def in_plan(self, plan: Plan):
+        return self.filter(plan=plan)
+
+
+class ReportingPeriod(models.Model):
+    """A quarter on which every unit reports its tasks and targets (see tasks/periods.py)."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("行动方案"), on_delete=models.CASCADE, related_name="periods"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    due_on = models.DateField(_("报送截止日期"))
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    objects = ReportingPeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("填报期")
+        verbose_name_plural = _("填报期")
+        ordering = ["plan", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "year", "quarter"], name="one_period_per_quarter_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4), name="period_quarter_is_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")) & Q(due_on__gte=models.F("ends_on")),
+                name="period_is_due_after_it_ends",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return Quarter(self.year, self.quarter).label
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
