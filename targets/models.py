@@ -1,10 +1,13 @@
 """Numeric targets (目标指标): every quantified commitment in a plan, with its 原文."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tasks.models import Plan, Section, Task, Unit
+from targets.measures import value_error
+from tasks.models import Plan, Section, Task, Unit, WorkflowRecord
 
 
 class TargetQuerySet(models.QuerySet):
@@ -91,6 +94,22 @@ class Target(models.Model):
         help_text=_("仅用于对标基准，如 全省平均水平。"),
     )
     scope = models.CharField(_("考核范围"), max_length=20, choices=Scope.choices)
+    reporting_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("数据报送单位"),
+        on_delete=models.PROTECT,
+        related_name="reported_targets",
+        null=True,
+        blank=True,
+        help_text=_("全市指标由该单位填报；各县市区分别考核的指标由各县市区各自填报，此处留空。"),
+    )
+    input_measure = models.CharField(
+        _("填报计量单位"),
+        max_length=10,
+        choices=Measure.choices,
+        blank=True,
+        help_text=_("留空表示与目标相同；如年均增速按各期投入额（亿元）填报。"),
+    )
     source_text = models.TextField(_("原文"))
     source_location = models.CharField(_("原文出处"), max_length=100)
     note = models.TextField(_("说明"), blank=True)
@@ -127,10 +146,33 @@ class Target(models.Model):
                 condition=~Q(accumulation="benchmark") | ~Q(benchmark_label=""),
                 name="target_benchmark_is_named",
             ),
+            models.CheckConstraint(
+                condition=Q(scope="city", reporting_unit__isnull=False)
+                | Q(scope="each_county", reporting_unit__isnull=True),
+                name="target_city_scope_names_its_reporting_unit",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def value_measure(self) -> str:
+        """The unit of measure of the values reported for this target."""
+        return self.input_measure or self.measure
+
+    @property
+    def is_flow(self) -> bool:
+        """Flows are reported as the amount added in a quarter, levels as the quarter-end value."""
+        return self.accumulation in (
+            self.Accumulation.ANNUAL,
+            self.Accumulation.CUMULATIVE,
+            self.Accumulation.GROWTH,
+        )
+
+    @property
+    def entry_label(self) -> str:
+        return str(_("本季度新增") if self.is_flow else _("期末值"))
 
     @property
     def goal_display(self) -> str:
@@ -173,3 +215,68 @@ class TargetQuote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location}：{self.text}"
+
+
+class TargetValueQuerySet(models.QuerySet):
+    def for_unit(self, unit: Unit):
+        return self.filter(unit=unit)
+
+    def in_period(self, period):
+        return self.filter(period=period)
+
+    def submitted(self):
+        return self.filter(status=WorkflowRecord.Status.SUBMITTED)
+
+
+class TargetValue(WorkflowRecord):
+    """A unit's value for a target in a quarter, with where the figure comes from.
+
+    Levels and shares are the value at the quarter's end; flows (per year, cumulative, growth
+    inputs) are the amount added during the quarter. For 不低于全省平均水平 the benchmark
+    (全省平均水平) is entered as a second series beside the city's own value.
+    """
+
+    class Series(models.TextChoices):
+        ACTUAL = "actual", _("本地实际值")
+        BENCHMARK = "benchmark", _("对标基准值")
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("目标指标"), on_delete=models.PROTECT, related_name="values"
+    )
+    series = models.CharField(
+        _("数据序列"), max_length=20, choices=Series.choices, default=Series.ACTUAL
+    )
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
+    data_source = models.CharField(_("数据来源"), max_length=200)
+    is_final = models.BooleanField(
+        _("正式数据"), default=False, help_text=_("不勾选表示快报（初步）数据。")
+    )
+    remarks = models.TextField(_("说明"), blank=True)
+
+    objects = TargetValueQuerySet.as_manager()
+
+    CONTENT_FIELDS = ("value", "data_source", "is_final", "remarks")
+
+    class Meta:
+        verbose_name = _("指标数据")
+        verbose_name_plural = _("指标数据")
+        ordering = ["period", "target__number", "unit__sort_order", "series"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "unit", "period", "series"],
+                name="one_value_per_target_unit_period_series",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.unit} · {self.target}"
+
+    def clean(self):
+        super().clean()
+        if self.value is not None and self.target_id:
+            error = value_error(self.target.value_measure, self.value)
+            if error:
+                raise ValidationError({"value": error})
+
+    def get_absolute_url(self) -> str:
+        return reverse("targets:value-detail", args=[self.pk])

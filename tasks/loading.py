@@ -228,6 +228,9 @@ def _load_target(plan, item, sections, tasks, lookup, result) -> None:
             "accumulation": item["accumulation"],
             "benchmark_label": item.get("benchmark_label", ""),
             "scope": item["scope"],
+            # A city-wide target is reported by the first unit the fixture names for it.
+            "reporting_unit": lookup[item["units"][0]] if item["scope"] == "city" else None,
+            "input_measure": item.get("input_measure", ""),
             "source_text": item["source_text"],
             "source_location": item["source_location"],
             "note": item.get("note", ""),

@@ -1,0 +1,30 @@
+"""Whether a reported value fits its unit of measure.
+
+A percentage lies from 0 to 100; a count (家/项/个/名) is a non-negative whole number; money
+(亿元/万元) is non-negative with at most two decimals. Pure functions: no queries.
+"""
+
+from decimal import Decimal
+
+COUNT_MEASURES = {"家", "项", "个", "名"}
+MONEY_MEASURES = {"亿元", "万元"}
+
+
+def value_error(measure: str, value: Decimal) -> str | None:
+    """A Chinese message saying what is wrong with `value`, or None when it fits."""
+    if not value.is_finite():
+        return "请输入一个数字。"
+    if value < 0:
+        return "数值不能为负数。"
+    if measure == "%":
+        if value > 100:
+            return "百分比应在 0 到 100 之间。"
+        if value.normalize().as_tuple().exponent < -2:
+            return "百分比最多保留两位小数。"
+    elif measure in COUNT_MEASURES:
+        if value != value.to_integral_value():
+            return f"以“{measure}”计的数量应为整数。"
+    elif measure in MONEY_MEASURES:
+        if value.normalize().as_tuple().exponent < -2:
+            return f"金额以{measure}计，最多保留两位小数。"
+    return None
