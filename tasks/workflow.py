@@ -74,12 +74,10 @@ def _keep_revision(record: Record, *, user) -> None:
 
 
 def _locked(record: Record) -> Record:
-    return (
-        type(record)
-        .objects.select_for_update()
-        .select_related("period", "unit", "updated_by")
-        .get(pk=record.pk)
-    )
+    # Lock the row alone, with no joins: when PostgreSQL re-reads a row another transaction
+    # changed while we waited, it re-checks joined rows from the old snapshot, and a join on
+    # updated_by (which that transaction changed) would lose the row altogether.
+    return type(record).objects.select_for_update().get(pk=record.pk)
 
 
 def _require_version(record: Record, version: int) -> None:
