@@ -353,9 +353,11 @@ class WorkflowRecord(models.Model):
         Unit, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="+"
     )
     period = models.ForeignKey(
-        "tasks.ReportingPeriod", verbose_name=_("填报期"), on_delete=models.PROTECT,
+        "tasks.ReportingPeriod",
+        verbose_name=_("填报期"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
@@ -365,13 +367,17 @@ class WorkflowRecord(models.Model):
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_comment = models.TextField(_("退回意见"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("最后修改人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后修改人"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
@@ -458,14 +464,19 @@ class ReportEvent(models.Model):
         ProgressReport, on_delete=models.CASCADE, related_name="events", null=True, blank=True
     )
     target_value = models.ForeignKey(
-        "targets.TargetValue", on_delete=models.CASCADE, related_name="events", null=True,
+        "targets.TargetValue",
+        on_delete=models.CASCADE,
+        related_name="events",
+        null=True,
         blank=True,
-    )  # fmt: skip
+    )
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20)
@@ -492,19 +503,27 @@ class ReportRevision(models.Model):
     """The content of a report or target value as one version left it."""
 
     report = models.ForeignKey(
-        ProgressReport, on_delete=models.CASCADE, related_name="revisions", null=True,
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        null=True,
         blank=True,
-    )  # fmt: skip
+    )
     target_value = models.ForeignKey(
-        "targets.TargetValue", on_delete=models.CASCADE, related_name="revisions", null=True,
+        "targets.TargetValue",
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        null=True,
         blank=True,
-    )  # fmt: skip
+    )
     version = models.PositiveIntegerField(_("版本"))
     content = models.JSONField(_("内容"))
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
 
     class Meta:
@@ -538,17 +557,21 @@ class Attachment(models.Model):
     """A file a unit attaches to its report; served only to those who may read the report."""
 
     report = models.ForeignKey(
-        ProgressReport, verbose_name=_("进展报告"), on_delete=models.CASCADE,
+        ProgressReport,
+        verbose_name=_("进展报告"),
+        on_delete=models.CASCADE,
         related_name="attachments",
-    )  # fmt: skip
+    )
     file = models.FileField(_("文件"), upload_to=_attachment_path)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小（字节）"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:

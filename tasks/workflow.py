@@ -11,13 +11,17 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from targets.models import Target, TargetValue
 from tasks.access import Viewer, can_create, can_edit, can_review, viewer_for
+from tasks.attachments import MAX_FILES_PER_REPORT
 from tasks.models import (
+    Attachment,
     ProgressReport,
     ReportEvent,
     ReportingPeriod,
@@ -61,16 +65,23 @@ def _record_link(record: Record) -> dict:
 
 def _log(record: Record, *, user, action: str, from_status: str, comment: str = "") -> None:
     ReportEvent.objects.create(
-        **_record_link(record), action=action, actor=user, from_status=from_status,
-        to_status=record.status, comment=comment, version=record.version,
-    )  # fmt: skip
+        **_record_link(record),
+        action=action,
+        actor=user,
+        from_status=from_status,
+        to_status=record.status,
+        comment=comment,
+        version=record.version,
+    )
 
 
 def _keep_revision(record: Record, *, user) -> None:
     ReportRevision.objects.create(
-        **_record_link(record), version=record.version, content=content_of(record),
+        **_record_link(record),
+        version=record.version,
+        content=content_of(record),
         changed_by=user,
-    )  # fmt: skip
+    )
 
 
 def _locked(record: Record) -> Record:
@@ -132,29 +143,40 @@ def _plan_id_of(record: Record) -> int:
 def _existing_twin(record: Record) -> Record | None:
     """The record someone else created meanwhile for the same task/target, unit and period."""
     if isinstance(record, ProgressReport):
-        twins = ProgressReport.objects.filter(task=record.task, unit=record.unit,
-                                              period=record.period)  # fmt: skip
+        twins = ProgressReport.objects.filter(
+            task=record.task, unit=record.unit, period=record.period
+        )
     else:
-        twins = TargetValue.objects.filter(target=record.target, unit=record.unit,
-                                           period=record.period, series=record.series)  # fmt: skip
+        twins = TargetValue.objects.filter(
+            target=record.target, unit=record.unit, period=record.period, series=record.series
+        )
     return twins.select_related("updated_by").first()
 
 
 @transaction.atomic
-def create_report(*, task: Task, unit: Unit, period: ReportingPeriod, user,
-                  content: dict) -> ProgressReport:  # fmt: skip
+def create_report(
+    *, task: Task, unit: Unit, period: ReportingPeriod, user, content: dict
+) -> ProgressReport:
     report = ProgressReport(task=task, unit=unit, period=period, **content)
     return _create(report, viewer=viewer_for(user), owns=unit_owns_task(unit, task), user=user)
 
 
 @transaction.atomic
-def create_value(*, target: Target, unit: Unit, period: ReportingPeriod, user, content: dict,
-                 series: str = TargetValue.Series.ACTUAL) -> TargetValue:  # fmt: skip
+def create_value(
+    *,
+    target: Target,
+    unit: Unit,
+    period: ReportingPeriod,
+    user,
+    content: dict,
+    series: str = TargetValue.Series.ACTUAL,
+) -> TargetValue:
     if series == TargetValue.Series.BENCHMARK and target.accumulation != "benchmark":
         raise WorkflowError("只有对标类指标才填报基准值。")
     value = TargetValue(target=target, unit=unit, period=period, series=series, **content)
-    return _create(value, viewer=viewer_for(user), owns=unit_reports_target(unit, target),
-                   user=user)  # fmt: skip
+    return _create(
+        value, viewer=viewer_for(user), owns=unit_reports_target(unit, target), user=user
+    )
 
 
 # --- changing ------------------------------------------------------------------------------
@@ -243,8 +265,10 @@ def return_record(*, record: Record, user, comment: str) -> Record:
     record = _locked(record)
     _check_review(record, user)
     record.status, record.review_comment, record.reviewed_at = (
-        Status.RETURNED, comment, timezone.now()
-    )  # fmt: skip
+        Status.RETURNED,
+        comment,
+        timezone.now(),
+    )
     record.version += 1
     record.updated_by = user
     record.save()
@@ -295,8 +319,9 @@ def previous_report(*, task: Task, unit: Unit, period: ReportingPeriod) -> Progr
 
 
 @transaction.atomic
-def report_no_change(*, task: Task, unit: Unit, period: ReportingPeriod, user,
-                     late_ok: bool = False) -> ProgressReport:  # fmt: skip
+def report_no_change(
+    *, task: Task, unit: Unit, period: ReportingPeriod, user, late_ok: bool = False
+) -> ProgressReport:
     """“与上季度相同”: report last quarter's content again and submit it, in one step."""
     earlier = previous_report(task=task, unit=unit, period=period)
     if earlier is None:
@@ -306,6 +331,48 @@ def report_no_change(*, task: Task, unit: Unit, period: ReportingPeriod, user,
     if existing is None:
         report = create_report(task=task, unit=unit, period=period, user=user, content=content)
     else:
-        report = save_record(record=existing, user=user, content=content,
-                             version=existing.version)  # fmt: skip
+        report = save_record(record=existing, user=user, content=content, version=existing.version)
     return submit_record(record=report, user=user, version=report.version, late_ok=late_ok)
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_attachments(*, report: ProgressReport, user, files: list) -> list[Attachment]:
+    """Attach checked files (tasks/attachments.py) to a report its unit may still edit.
+
+    If anything fails, the files already written are removed again, so nothing is half-saved.
+    Call it last in a transaction: a file is kept only with its row.
+    """
+    report = _locked(report)
+    _check_edit(report, user)
+    if report.attachments.count() + len(files) > MAX_FILES_PER_REPORT:
+        raise WorkflowError(f"每份报告最多 {MAX_FILES_PER_REPORT} 个附件。")
+    saved: list[Attachment] = []
+    try:
+        for checked, data in files:
+            attachment = Attachment(
+                report=report,
+                original_name=checked.name,
+                content_type=checked.content_type,
+                size=checked.size,
+                uploaded_by=user,
+            )
+            attachment.file.save(checked.name, ContentFile(data), save=False)
+            saved.append(attachment)
+            attachment.save()
+    except Exception:
+        for attachment in saved:
+            default_storage.delete(attachment.file.name)
+        raise
+    return saved
+
+
+@transaction.atomic
+def delete_attachment(*, attachment: Attachment, user) -> None:
+    report = _locked(attachment.report)
+    _check_edit(report, user)
+    name = attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: default_storage.delete(name))

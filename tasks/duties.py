@@ -1,0 +1,91 @@
+"""What a unit owes in a reporting period: one report per task it owns, one value per target it
+reports. Reads with a fixed number of queries, whatever the number of tasks or reports."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from targets.models import Target, TargetValue
+from tasks.models import ProgressReport, ReportingPeriod, Task, TaskUnit, Unit, WorkflowRecord
+
+Status = WorkflowRecord.Status
+
+
+@dataclass
+class Duty:
+    """A task or target the unit must report on, with what it has done so far."""
+
+    kind: str  # "task" or "target"
+    subject: Task | Target
+    role: str  # 牵头单位 / 配合单位 / 数据报送单位 …
+    record: ProgressReport | TargetValue | None
+    series: str = TargetValue.Series.ACTUAL
+    has_previous: bool = False
+
+    @property
+    def is_done(self) -> bool:
+        return self.record is not None and self.record.status in (Status.SUBMITTED, Status.APPROVED)
+
+    @property
+    def state(self) -> str:
+        return self.record.get_status_display() if self.record else "未填报"
+
+    @property
+    def state_code(self) -> str:
+        return self.record.status if self.record else "missing"
+
+
+def targets_reported_by(unit: Unit, plan):
+    """City-wide targets the unit reports, and county targets when the unit is a county."""
+    return (
+        Target.objects.in_plan(plan)
+        .filter(
+            Q(scope=Target.Scope.CITY, reporting_unit=unit)
+            | Q(scope=Target.Scope.EACH_COUNTY, units__members=unit)
+        )
+        .distinct()
+        .order_by("number")
+    )
+
+
+def duties_for(unit: Unit, period: ReportingPeriod) -> list[Duty]:
+    plan = period.plan
+    tasks = list(Task.objects.in_plan(plan).owned_by(unit).order_by("number"))
+    roles = {
+        a.task_id: a
+        for a in TaskUnit.objects.filter(task__in=tasks)
+        .filter(Q(unit=unit) | Q(unit__members=unit))
+        .select_related("unit")
+    }
+    reports = {r.task_id: r for r in ProgressReport.objects.filter(unit=unit, period=period)}
+    earlier = set(
+        ProgressReport.objects.filter(
+            unit=unit, period__plan=plan, period__starts_on__lt=period.starts_on
+        ).values_list("task_id", flat=True)
+    )
+    duties = []
+    for task in tasks:
+        assignment = roles.get(task.pk)
+        role = assignment.get_role_display() if assignment else ""
+        if assignment and assignment.unit_id != unit.pk:
+            role = f"{role}（作为{assignment.unit.name}成员）"
+        duties.append(
+            Duty("task", task, role, reports.get(task.pk), has_previous=task.pk in earlier)
+        )
+    targets = list(targets_reported_by(unit, plan))
+    values = {
+        (v.target_id, v.series): v for v in TargetValue.objects.filter(unit=unit, period=period)
+    }
+    for target in targets:
+        series_list = [TargetValue.Series.ACTUAL]
+        if target.accumulation == Target.Accumulation.BENCHMARK:
+            series_list.append(TargetValue.Series.BENCHMARK)
+        role = "各县市区分别填报" if target.scope == Target.Scope.EACH_COUNTY else "数据报送单位"
+        for series in series_list:
+            duties.append(Duty("target", target, role, values.get((target.pk, series)), series))
+    return duties
+
+
+def days_left(period: ReportingPeriod, today: dt.date) -> int:
+    return (period.due_on - today).days
