@@ -2,19 +2,49 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from targets.models import TargetValue
+from tasks.models import Attachment, ProgressReport, ReportEvent, ReportRevision
+from tests.factories import make_report
+
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(
-    "model", list(admin.site._registry), ids=lambda m: f"{m._meta.app_label}.{m.__name__}"
-)
-def test_every_model_has_a_chinese_admin_list_and_add_page(client, admin_user, model):
+READ_ONLY = {ProgressReport, TargetValue, ReportEvent, ReportRevision, Attachment}
+
+
+def _ids(model):
+    return f"{model._meta.app_label}.{model.__name__}"
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=_ids)
+def test_every_model_has_a_chinese_admin_list(client, admin_user, model):
     client.force_login(admin_user)
     opts = model._meta
-    for name in ("changelist", "add"):
-        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}"))
-        assert response.status_code == 200
+    response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    assert response.status_code == 200
     assert "南阳市创新创业行动 管理后台" in response.content.decode()
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=_ids)
+def test_plan_data_can_be_added_in_the_admin_but_reports_only_through_the_workflow(
+    client, admin_user, model
+):
+    client.force_login(admin_user)
+    opts = model._meta
+    response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    assert response.status_code == (403 if model in READ_ONLY else 200)
+
+
+def test_an_admin_cannot_change_a_report_behind_the_workflows_back(client, admin_user, staff_kjj,
+                                                                   plan):  # fmt: skip
+    report = make_report(staff_kjj, plan)
+    client.force_login(admin_user)
+    url = reverse("admin:tasks_progressreport_change", args=[report.pk])
+    assert "进展" in client.get(url).content.decode()  # readable
+    client.post(url, {"progress": "改写", "status": "approved"})
+    report.refresh_from_db()
+    assert (report.progress, report.status) != ("改写", "approved")
+    assert report.status == "draft"
 
 
 def test_the_task_admin_page_shows_the_units_inline(client, admin_user, plan):
