@@ -89,3 +89,79 @@ def duties_for(unit: Unit, period: ReportingPeriod) -> list[Duty]:
 
 def days_left(period: ReportingPeriod, today: dt.date) -> int:
     return (period.due_on - today).days
+
+
+@dataclass
+class UnitCompliance:
+    """How far one unit has reported for a period: items owed, sent on time, sent late."""
+
+    unit: Unit
+    owed: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.owed - self.on_time - self.late
+
+    @property
+    def state(self) -> str:
+        if self.missing:
+            return "missing"
+        return "late" if self.late else "on_time"
+
+
+def compliance(period: ReportingPeriod) -> list[UnitCompliance]:
+    """Every reporting unit's standing for the period, in a fixed number of queries.
+
+    A unit owes a report for each task it owns (directly, or as a member of a collective such
+    as 各县市区政府（管委会）) and a value for each target it reports; a record counts once it is
+    submitted or approved, as on time or late by its late mark.
+    """
+    plan = period.plan
+    units = {u.pk: u for u in Unit.objects.countable()}
+    members: dict[int, list[int]] = {}
+    for collective_id, member_id in Unit.members.through.objects.values_list(
+        "from_unit_id", "to_unit_id"
+    ):
+        members.setdefault(collective_id, []).append(member_id)
+
+    owed: set[tuple[str, int, int]] = set()
+    for task_id, unit_id in TaskUnit.objects.filter(task__plan=plan).values_list(
+        "task_id", "unit_id"
+    ):
+        for reporting_unit in members.get(unit_id, [unit_id]):
+            owed.add(("task", task_id, reporting_unit))
+    for target in Target.objects.in_plan(plan).prefetch_related("units"):
+        series = ["actual", "benchmark"] if target.accumulation == "benchmark" else ["actual"]
+        if target.scope == Target.Scope.CITY:
+            reporters = [target.reporting_unit_id]
+        else:
+            reporters = [m for u in target.units.all() for m in members.get(u.pk, [])]
+        for unit_id in reporters:
+            for s in series:
+                owed.add((f"target:{s}", target.pk, unit_id))
+
+    sent: dict[tuple[str, int, int], bool] = {}
+    done = (Status.SUBMITTED, Status.APPROVED)
+    for task_id, unit_id, late in ProgressReport.objects.filter(
+        period=period, status__in=done
+    ).values_list("task_id", "unit_id", "is_late"):
+        sent[("task", task_id, unit_id)] = late
+    for target_id, unit_id, series, late in TargetValue.objects.filter(
+        period=period, status__in=done
+    ).values_list("target_id", "unit_id", "series", "is_late"):
+        sent[(f"target:{series}", target_id, unit_id)] = late
+
+    standing = {pk: UnitCompliance(unit) for pk, unit in units.items()}
+    for key in owed:
+        row = standing.get(key[2])
+        if row is None:
+            continue
+        row.owed += 1
+        if key in sent:
+            if sent[key]:
+                row.late += 1
+            else:
+                row.on_time += 1
+    return [row for row in standing.values() if row.owed]

@@ -29,6 +29,7 @@ urlpatterns = [
          name="record-approve"),
     path("review/", report_views.review_queue, name="review-queue"),
     path("review/approve/", report_views.review_approve, name="review-approve"),
+    path("compliance/", views.compliance_view, name="compliance"),
     path("attachments/<int:pk>/", report_views.attachment_download, name="attachment"),
     path("attachments/<int:pk>/delete/", report_views.attachment_delete,
          name="attachment-delete"),

@@ -1,11 +1,18 @@
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from targets.models import Target
+from tasks.access import viewer_for
+from tasks.duties import compliance
 from tasks.forms import LedgerFilterForm
-from tasks.models import Plan, Task, TaskUnit, Unit
+from tasks.models import Plan, ReportingPeriod, Task, TaskUnit, Unit
+from tasks.periods import open_period
 from tasks.tables import LedgerTable
 
 
@@ -88,4 +95,44 @@ def unit_detail(request, pk):
         request,
         "tasks/unit_detail.html",
         {"unit": unit, "assignments": assignments, "targets": targets},
+    )
+
+
+@require_safe
+def compliance_view(request):
+    """报送情况: which units have reported for a period — for the plan office and leaders."""
+    viewer = viewer_for(request.user)
+    if not viewer.reads_everything:
+        raise PermissionDenied(_("只有审核员、领导和管理员可以查看全市报送情况。"))
+    plan = Plan.objects.default()
+    if plan is None:
+        raise Http404(_("尚未导入行动方案。"))
+    today = timezone.localdate()
+    periods = list(ReportingPeriod.objects.in_plan(plan).select_related("plan"))
+    started = [p for p in periods if p.starts_on <= today]
+    chosen = request.GET.get("period")
+    if chosen and chosen.isdigit():
+        period = get_object_or_404(
+            ReportingPeriod.objects.select_related("plan"), pk=int(chosen), plan=plan
+        )
+    else:
+        period = open_period(started, today) or (started[-1] if started else None)
+    rows = compliance(period) if period else []
+    rows.sort(key=lambda r: (-r.missing, -r.late, r.unit.sort_order))
+    totals = {
+        "owed": sum(r.owed for r in rows),
+        "on_time": sum(r.on_time for r in rows),
+        "late": sum(r.late for r in rows),
+        "missing": sum(r.missing for r in rows),
+    }
+    return render(
+        request,
+        "tasks/compliance.html",
+        {
+            "period": period,
+            "periods": periods,
+            "rows": rows,
+            "totals": totals,
+            "overdue": period is not None and today > period.due_on,
+        },
     )
