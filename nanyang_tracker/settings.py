@@ -6,6 +6,7 @@ SECRET_KEY and ALLOWED_HOSTS (see .env.example).
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -180,6 +181,11 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
+
+# Target status thresholds (targets/progress.py): on track from this share of the expected
+# value, warning from the second, seriously behind below it.
+PROGRESS_ON_TRACK_RATIO = Decimal(env_str("PROGRESS_ON_TRACK_RATIO", "0.95"))
+PROGRESS_WARNING_RATIO = Decimal(env_str("PROGRESS_WARNING_RATIO", "0.80"))
 
 # The plan shown when a page does not name one (the action plan this site was built for).
 DEFAULT_PLAN_CODE = env_str("DEFAULT_PLAN_CODE", "innovation-2022")

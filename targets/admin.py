@@ -1,7 +1,12 @@
 from django.contrib import admin
 
-from targets.models import Target, TargetQuote, TargetValue
+from targets.models import Target, TargetMilestone, TargetQuote, TargetValue
 from tasks.admin import EventInline, ReadOnlyAdmin
+
+
+class TargetMilestoneInline(admin.TabularInline):
+    model = TargetMilestone
+    extra = 0
 
 
 class TargetQuoteInline(admin.TabularInline):
@@ -16,7 +21,7 @@ class TargetAdmin(admin.ModelAdmin):
     list_filter = ["plan", "accumulation", "comparator", "scope", "section"]
     search_fields = ["label", "source_text"]
     filter_horizontal = ["units", "tasks"]
-    inlines = [TargetQuoteInline]
+    inlines = [TargetMilestoneInline, TargetQuoteInline]
 
 
 @admin.register(TargetQuote)

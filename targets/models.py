@@ -110,6 +110,19 @@ class Target(models.Model):
         blank=True,
         help_text=_("留空表示与目标相同；如年均增速按各期投入额（亿元）填报。"),
     )
+    baseline_value = models.DecimalField(
+        _("基期值"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "进度线的起点：时点指标为基期日期的数值，累计指标为基期日期前已完成的量，"
+            "年均增速为基期年度的全年数值。"
+        ),
+    )
+    baseline_on = models.DateField(_("基期日期"), null=True, blank=True)
+    baseline_source = models.CharField(_("基期数据来源"), max_length=200, blank=True)
     source_text = models.TextField(_("原文"))
     source_location = models.CharField(_("原文出处"), max_length=100)
     note = models.TextField(_("说明"), blank=True)
@@ -145,6 +158,11 @@ class Target(models.Model):
             models.CheckConstraint(
                 condition=~Q(accumulation="benchmark") | ~Q(benchmark_label=""),
                 name="target_benchmark_is_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_value__isnull=True, baseline_on__isnull=True)
+                | Q(baseline_value__isnull=False, baseline_on__isnull=False),
+                name="target_baseline_has_value_and_date",
             ),
             models.CheckConstraint(
                 condition=Q(scope="city", reporting_unit__isnull=False)
@@ -196,6 +214,28 @@ def _number(value) -> str:
     if value is None:
         return ""
     return format(value.normalize(), "f")
+
+
+class TargetMilestone(models.Model):
+    """A point the expected line must pass, set by an admin (e.g. a yearly milestone)."""
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("目标指标"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    on = models.DateField(_("日期"))
+    value = models.DecimalField(_("应达到的数值"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("阶段目标")
+        verbose_name_plural = _("阶段目标")
+        ordering = ["target", "on"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "on"], name="one_milestone_per_target_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.on:%Y-%m-%d} {self.value.normalize():f}"
 
 
 class TargetQuote(models.Model):

@@ -25,13 +25,24 @@ from decimal import ROUND_HALF_UP, Decimal
 
 # Accumulation kinds and comparators, as stored on targets.models.Target.
 LEVEL, ANNUAL, CUMULATIVE, SHARE, GROWTH, BENCHMARK = (
-    "level", "annual", "cumulative", "share", "growth", "benchmark",
-)  # fmt: skip
+    "level",
+    "annual",
+    "cumulative",
+    "share",
+    "growth",
+    "benchmark",
+)
 AT_LEAST, MORE_THAN, ABOUT, RANGE = "at_least", "more_than", "about", "range"
 
 MET, ON_TRACK, WARNING, BEHIND, NO_DATA, ACHIEVED, MISSED = (
-    "met", "on_track", "warning", "behind", "no_data", "achieved", "missed",
-)  # fmt: skip
+    "met",
+    "on_track",
+    "warning",
+    "behind",
+    "no_data",
+    "achieved",
+    "missed",
+)
 STATUS_LABELS = {
     MET: "已达成",
     ON_TRACK: "正常",
@@ -151,7 +162,7 @@ def _above_band(goal: Goal, current: Decimal, target: Decimal | None = None) -> 
     return False
 
 
-def _ratio_status(ratio: Decimal | None, thresholds=DEFAULT_THRESHOLDS) -> str:
+def ratio_status(ratio: Decimal | None, thresholds=DEFAULT_THRESHOLDS) -> str:
     on_track, warning = thresholds
     if ratio is None or ratio >= on_track:
         return ON_TRACK
@@ -192,8 +203,13 @@ def expected_value(goal: Goal, day: dt.date, first: Point | None = None) -> Deci
     return _interpolate(path, day)
 
 
-def assess(goal: Goal, points: list[Point], today: dt.date, benchmark: list[Point] = (),
-           thresholds=DEFAULT_THRESHOLDS) -> Progress:  # fmt: skip
+def assess(
+    goal: Goal,
+    points: list[Point],
+    today: dt.date,
+    benchmark: list[Point] = (),
+    thresholds=DEFAULT_THRESHOLDS,
+) -> Progress:
     """The target's progress on `today` from the figures reported up to then.
 
     points: approved figures of the target, one per quarter (levels at the quarter's end, flows
@@ -209,31 +225,42 @@ def assess(goal: Goal, points: list[Point], today: dt.date, benchmark: list[Poin
     if goal.accumulation == BENCHMARK:
         same = [b for b in benchmark if b.on == latest.on]
         if not same:
-            return Progress(NO_DATA, current=latest.value, as_of=latest.on,
-                            reason="缺少同期对标基准值")  # fmt: skip
+            return Progress(
+                NO_DATA, current=latest.value, as_of=latest.on, reason="缺少同期对标基准值"
+            )
         bench = same[0].value
         ratio = latest.value / bench if bench else None
         ok = latest.value >= bench
-        status = (ACHIEVED if ok else MISSED) if final else (MET if ok else _ratio_status(
-            ratio, thresholds))  # fmt: skip
+        status = (
+            (ACHIEVED if ok else MISSED)
+            if final
+            else (MET if ok else ratio_status(ratio, thresholds))
+        )
         return Progress(status, latest.value, bench, latest.on, _q(ratio, "0.0001"), final=final)
 
     if goal.accumulation == GROWTH:
         yearly = annual_totals(points)
         if goal.baseline is not None and goal.baseline_on is not None:
             yearly.setdefault(goal.baseline_on.year, goal.baseline)
-        complete = {y: v for y, v in yearly.items()
-                    if y == getattr(goal.baseline_on, "year", None)
-                    or sum(1 for p in points if p.on.year == y) == 4}  # fmt: skip
+        complete = {
+            y: v
+            for y, v in yearly.items()
+            if y == getattr(goal.baseline_on, "year", None)
+            or sum(1 for p in points if p.on.year == y) == 4
+        }
         rate = average_growth(complete)
         if rate is None:
             return Progress(NO_DATA, as_of=latest.on, reason="不足两个完整年度", yearly=yearly)
         ratio = rate / goal.value if goal.value else None
         ok = meets(goal, rate)
-        status = (ACHIEVED if ok else MISSED) if final else (MET if ok else _ratio_status(
-            ratio, thresholds))  # fmt: skip
-        return Progress(status, _q(rate), goal.value, latest.on, _q(ratio, "0.0001"),
-                        final=final, yearly=yearly)  # fmt: skip
+        status = (
+            (ACHIEVED if ok else MISSED)
+            if final
+            else (MET if ok else ratio_status(ratio, thresholds))
+        )
+        return Progress(
+            status, _q(rate), goal.value, latest.on, _q(ratio, "0.0001"), final=final, yearly=yearly
+        )
 
     if goal.accumulation == ANNUAL:
         return _assess_annual(goal, points, latest, final, thresholds)
@@ -251,9 +278,8 @@ def assess(goal: Goal, points: list[Point], today: dt.date, benchmark: list[Poin
     elif _above_band(goal, current):
         status = WARNING
     else:
-        status = _ratio_status(ratio, thresholds)
-    progress = Progress(status, current, _q(expected), latest.on, _q(ratio, "0.0001"),
-                        final=final)  # fmt: skip
+        status = ratio_status(ratio, thresholds)
+    progress = Progress(status, current, _q(expected), latest.on, _q(ratio, "0.0001"), final=final)
     if _above_band(goal, current):
         progress.reason = "明显高于目标区间"
     _run_rates(progress, goal, points, current)
@@ -276,9 +302,10 @@ def _assess_annual(goal, points, latest, final, thresholds) -> Progress:
     elif _above_band(goal, current):
         status = WARNING
     else:
-        status = _ratio_status(ratio, thresholds)
-    progress = Progress(status, current, _q(expected), latest.on, _q(ratio, "0.0001"),
-                        final=final, yearly=yearly)  # fmt: skip
+        status = ratio_status(ratio, thresholds)
+    progress = Progress(
+        status, current, _q(expected), latest.on, _q(ratio, "0.0001"), final=final, yearly=yearly
+    )
     quarters_done = Decimal((latest.on.month + 2) // 3)
     quarters_left = 4 - quarters_done
     progress.achieved_per_quarter = _q(current / quarters_done)
