@@ -13,7 +13,7 @@ from django.conf import settings
 
 from targets import progress
 from targets.models import Target, TargetMilestone, TargetValue
-from tasks.models import Plan, Unit, WorkflowRecord
+from tasks.models import Plan, ReportingPeriod, Unit, WorkflowRecord
 
 APPROVED = WorkflowRecord.Status.APPROVED
 
@@ -22,7 +22,7 @@ def thresholds() -> tuple[Decimal, Decimal]:
     return settings.PROGRESS_ON_TRACK_RATIO, settings.PROGRESS_WARNING_RATIO
 
 
-def goal_for(target: Target, plan: Plan, milestones=()) -> progress.Goal:
+def goal_for(target: Target, plan: Plan, milestones=(), reporting_start=None) -> progress.Goal:
     return progress.Goal(
         accumulation=target.accumulation,
         comparator=target.comparator,
@@ -34,6 +34,7 @@ def goal_for(target: Target, plan: Plan, milestones=()) -> progress.Goal:
         baseline=target.baseline_value,
         baseline_on=target.baseline_on,
         milestones=tuple(progress.Point(m.on, m.value) for m in milestones),
+        reporting_start=reporting_start,
     )
 
 
@@ -137,9 +138,11 @@ def assess_plan(plan: Plan, today: dt.date, targets=None) -> list[TargetProgress
     for milestone in TargetMilestone.objects.filter(target__in=targets):
         milestones[milestone.target_id].append(milestone)
     found = _figures(plan, targets, today)
+    first = ReportingPeriod.objects.in_plan(plan).order_by("starts_on").first()
+    reporting_start = first.starts_on if first else None
     results = []
     for target in targets:
-        goal = goal_for(target, plan, milestones[target.pk])
+        goal = goal_for(target, plan, milestones[target.pk], reporting_start)
         if target.scope == Target.Scope.EACH_COUNTY:
             counties = []
             for unit in sorted(

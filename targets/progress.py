@@ -77,6 +77,9 @@ class Goal:
     baseline: Decimal | None = None
     baseline_on: dt.date | None = None
     milestones: tuple[Point, ...] = ()
+    # The first day figures were collected (reporting began with 2022 Q2): a per-year flow
+    # expects only the part of its first year that was reported on.
+    reporting_start: dt.date | None = None
 
 
 @dataclass
@@ -101,10 +104,15 @@ def _q(value: Decimal | None, places: str = "0.01") -> Decimal | None:
     return None if value is None else value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
-def _year_fraction(day: dt.date) -> Decimal:
-    """Share of the calendar year up to and including `day` (366 days in a leap year)."""
+def _year_fraction(day: dt.date, since: dt.date | None = None) -> Decimal:
+    """Share of `day`'s calendar year from its first day (or from `since`, when later) up to
+    and including `day`, counting 366 days in a leap year."""
     days = 366 if calendar.isleap(day.year) else 365
-    return Decimal(day.timetuple().tm_yday) / Decimal(days)
+    first = dt.date(day.year, 1, 1)
+    if since is not None and since > first:
+        first = since
+    covered = (day - first).days + 1
+    return Decimal(max(covered, 0)) / Decimal(days)
 
 
 def _interpolate(points: list[Point], day: dt.date) -> Decimal:
@@ -187,7 +195,7 @@ def expected_value(goal: Goal, day: dt.date, first: Point | None = None) -> Deci
     if goal.value is None:
         return None
     if goal.accumulation == ANNUAL:
-        return goal.value * _year_fraction(day)
+        return goal.value * _year_fraction(day, goal.reporting_start)
     if goal.accumulation in (GROWTH, BENCHMARK):
         return goal.value
     if goal.baseline is not None and goal.baseline_on is not None:
@@ -293,9 +301,15 @@ def _assess_annual(goal, points, latest, final, thresholds) -> Progress:
     year = latest.on.year
     current = yearly[year]
     expected = expected_value(goal, latest.on)
+    year_goal = goal.value * _year_fraction(dt.date(year, 12, 31), goal.reporting_start)
     ratio = current / expected if expected else None
     if final:
-        ok = all(meets(goal, total) for total in yearly.values())
+        ok = all(
+            meets(
+                goal, total, goal.value * _year_fraction(dt.date(y, 12, 31), goal.reporting_start)
+            )
+            for y, total in yearly.items()
+        )
         status = ACHIEVED if ok else MISSED
     elif meets(goal, current):
         status = MET
@@ -309,8 +323,8 @@ def _assess_annual(goal, points, latest, final, thresholds) -> Progress:
     quarters_done = Decimal((latest.on.month + 2) // 3)
     quarters_left = 4 - quarters_done
     progress.achieved_per_quarter = _q(current / quarters_done)
-    if quarters_left and goal.value is not None and not meets(goal, current):
-        progress.needed_per_quarter = _q(max(goal.value - current, Decimal(0)) / quarters_left)
+    if quarters_left and goal.value is not None and not meets(goal, current, year_goal):
+        progress.needed_per_quarter = _q(max(year_goal - current, Decimal(0)) / quarters_left)
     return progress
 
 

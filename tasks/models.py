@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tasks.periods import Quarter
@@ -378,8 +379,10 @@ class WorkflowRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    # Set by the workflow (tasks/workflow.py), not auto_now, so that imported and demonstration
+    # records can carry their real dates.
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now, editable=False)
 
     class Meta:
         abstract = True
@@ -477,7 +480,7 @@ class ReportEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
     from_status = models.CharField(_("原状态"), max_length=20, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20)
     comment = models.TextField(_("意见"), blank=True)
@@ -524,7 +527,7 @@ class ReportRevision(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True)
+    changed_at = models.DateTimeField(_("修改时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("历史版本")

@@ -211,7 +211,7 @@ def save_record(*, record: Record, user, content: dict, version: int) -> Record:
     ):
         return record  # nothing changed: no new version
     record.version += 1
-    record.updated_by = user
+    record.updated_by, record.updated_at = user, timezone.now()
     record.save()
     _keep_revision(record, user=user)
     _log(record, user=user, action=Action.SAVE, from_status=record.status)
@@ -241,7 +241,7 @@ def submit_record(*, record: Record, user, version: int, late_ok: bool = False) 
         record.is_late = is_late(record.period, now) or record.period.is_closed
     record.status, record.submitted_at = Status.SUBMITTED, now
     record.version += 1
-    record.updated_by = user
+    record.updated_by, record.updated_at = user, now
     record.save()
     _log(record, user=user, action=Action.SUBMIT, from_status=from_status)
     return record
@@ -270,7 +270,7 @@ def return_record(*, record: Record, user, comment: str) -> Record:
         timezone.now(),
     )
     record.version += 1
-    record.updated_by = user
+    record.updated_by, record.updated_at = user, timezone.now()
     record.save()
     _log(record, user=user, action=Action.RETURN, from_status=Status.SUBMITTED, comment=comment)
     return record
@@ -294,7 +294,7 @@ def approve_records(*, records: list[Record], user) -> list[Record]:
     for record in locked:
         record.status, record.reviewed_at, record.review_comment = Status.APPROVED, now, ""
         record.version += 1
-        record.updated_by = user
+        record.updated_by, record.updated_at = user, now
         record.save()
         _log(record, user=user, action=Action.APPROVE, from_status=Status.SUBMITTED)
     return locked

@@ -21,15 +21,16 @@ from targets.progress import (
     average_growth,
     expected_value,
     meets,
-)  # fmt: skip
+)
 
 START, END = dt.date(2021, 1, 1), dt.date(2025, 12, 31)
 
 
 def goal(accumulation="level", comparator="at_least", value="500", **extra):
     extra = {k: D(v) if isinstance(v, str) else v for k, v in extra.items()}
-    return Goal(accumulation, comparator, D(value) if value is not None else None, START, END,
-                **extra)  # fmt: skip
+    return Goal(
+        accumulation, comparator, D(value) if value is not None else None, START, END, **extra
+    )
 
 
 def p(y, m, d, value):
@@ -83,9 +84,14 @@ def test_a_level_expects_a_straight_line_from_the_baseline_to_the_target():
 
 @pytest.mark.parametrize(
     ("ratio", "status"),
-    [("1.00", ON_TRACK), ("0.95", ON_TRACK), ("0.9499", WARNING), ("0.80", WARNING),
-     ("0.7999", BEHIND)],
-)  # fmt: skip
+    [
+        ("1.00", ON_TRACK),
+        ("0.95", ON_TRACK),
+        ("0.9499", WARNING),
+        ("0.80", WARNING),
+        ("0.7999", BEHIND),
+    ],
+)
 def test_the_thresholds_at_95_and_80_percent_of_expected(ratio, status):
     g = high_tech()
     on = dt.date(2023, 12, 31)
@@ -117,15 +123,19 @@ def test_no_figures_means_no_data():
 
 
 def test_admin_milestones_bend_the_expected_line():
-    g = goal(baseline="353", baseline_on=dt.date(2021, 12, 31),
-             milestones=(p(2023, 12, 31, 380),))  # fmt: skip
+    g = goal(baseline="353", baseline_on=dt.date(2021, 12, 31), milestones=(p(2023, 12, 31, 380),))
     assert expected_value(g, dt.date(2023, 12, 31)) == D(380)
     assert expected_value(g, dt.date(2022, 12, 31)) == D("366.5")  # halfway to the milestone
 
 
 def test_about_is_flagged_when_far_above_as_well_as_below():
-    leaders = goal(comparator="about", value="10", tolerance="1", baseline="6",
-                   baseline_on=dt.date(2021, 12, 31))  # fmt: skip
+    leaders = goal(
+        comparator="about",
+        value="10",
+        tolerance="1",
+        baseline="6",
+        baseline_on=dt.date(2021, 12, 31),
+    )
     assert assess(leaders, [p(2024, 6, 30, 14)], dt.date(2024, 7, 20)).status == WARNING
     assert assess(leaders, [p(2024, 6, 30, 14)], dt.date(2024, 7, 20)).reason == "明显高于目标区间"
     assert assess(leaders, [p(2024, 6, 30, 10)], dt.date(2024, 7, 20)).status == MET
@@ -139,8 +149,9 @@ def test_a_range_is_met_inside_and_flagged_above():
 
 
 def test_more_than_is_strict_even_at_the_end():
-    total = goal(comparator="more_than", value="1000", baseline="800",
-                 baseline_on=dt.date(2021, 12, 31))  # fmt: skip
+    total = goal(
+        comparator="more_than", value="1000", baseline="800", baseline_on=dt.date(2021, 12, 31)
+    )
     assert assess(total, [p(2025, 12, 31, 1000)], dt.date(2026, 1, 20)).status == MISSED
     assert assess(total, [p(2025, 12, 31, 1001)], dt.date(2026, 1, 20)).status == ACHIEVED
 
@@ -239,8 +250,9 @@ def test_growth_is_computed_from_complete_years_only():
 
 def test_growth_needs_two_years():
     rd = goal("growth", value="19")
-    result = assess(rd, [Point(dt.date(*q_end(2023, q)), D(5)) for q in (1, 2, 3, 4)],
-                    dt.date(2024, 1, 20))  # fmt: skip
+    result = assess(
+        rd, [Point(dt.date(*q_end(2023, q)), D(5)) for q in (1, 2, 3, 4)], dt.date(2024, 1, 20)
+    )
     assert result.status == NO_DATA
 
 
@@ -277,3 +289,21 @@ def test_more_never_makes_an_at_least_target_look_worse(low, extra, on):
     worse = assess(g, [Point(on, low)], on).status
     better = assess(g, [Point(on, low + extra)], on).status
     assert order.index(better) >= order.index(worse)
+
+
+def test_a_first_year_reported_only_from_the_second_quarter_expects_only_that_part():
+    g = goal("annual", value="40", reporting_start=dt.date(2022, 4, 1))
+    # 1 April to 30 September 2022: 183 of 365 days.
+    four_places = D("0.0001")
+    expected = expected_value(g, dt.date(2022, 9, 30))
+    assert expected.quantize(four_places) == (D(40) * D(183) / D(365)).quantize(four_places)
+    three_quarters = [p(2022, 6, 30, 10), p(2022, 9, 30, 10), p(2022, 12, 31, 10.5)]
+    full_years = [
+        Point(dt.date(*q_end(y, q)), D("10.5")) for y in (2023, 2024, 2025) for q in (1, 2, 3, 4)
+    ]
+    # 30.5 in the nine months reported in 2022 meets 40 × 275/365 = 30.14
+    assert assess(g, three_quarters + full_years, dt.date(2026, 2, 1)).status == ACHIEVED
+    assert (
+        assess(goal("annual", value="40"), three_quarters + full_years, dt.date(2026, 2, 1)).status
+        == MISSED
+    )
