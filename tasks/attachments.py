@@ -49,8 +49,10 @@ def _extension(name: str) -> str:
 
 def check_upload(name: str, data: bytes) -> CheckedFile:
     """The file's safe content type, or UploadError with a Chinese message naming the file."""
-    clean_name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "附件"
+    clean_name = name.replace("\\", "/").rsplit("/", 1)[-1].strip() or "附件"
     extension = _extension(clean_name)
+    if len(clean_name) > 200:  # keep the extension, shorten what stands before it
+        clean_name = clean_name[: 200 - len(extension)] + extension
     if extension not in KINDS:
         raise UploadError(f"“{clean_name}”的类型不允许上传，只接受 {ALLOWED_TEXT}。")
     if not data:

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from targets.models import Target, TargetValue
 from tasks.models import ProgressReport, ReportingPeriod, Task, TaskUnit, Unit, WorkflowRecord
+from tasks.status import task_status
 
 Status = WorkflowRecord.Status
 
@@ -112,20 +113,17 @@ class UnitCompliance:
 
 
 def compliance(period: ReportingPeriod) -> list[UnitCompliance]:
-    """Every reporting unit's standing for the period, in a fixed number of queries.
+    """Every reporting unit's standing for the period (see compliance_by_period)."""
+    return compliance_by_period(period.plan, [period])[period.pk]
 
-    A unit owes a report for each task it owns (directly, or as a member of a collective such
-    as 各县市区政府（管委会）) and a value for each target it reports; a record counts once it is
-    submitted or approved, as on time or late by its late mark.
-    """
-    plan = period.plan
-    units = {u.pk: u for u in Unit.objects.countable()}
+
+def _owed(plan) -> set[tuple[str, int, int]]:
+    """(kind, task or target id, unit id) for everything a unit must report each period."""
     members: dict[int, list[int]] = {}
     for collective_id, member_id in Unit.members.through.objects.values_list(
         "from_unit_id", "to_unit_id"
     ):
         members.setdefault(collective_id, []).append(member_id)
-
     owed: set[tuple[str, int, int]] = set()
     for task_id, unit_id in TaskUnit.objects.filter(task__plan=plan).values_list(
         "task_id", "unit_id"
@@ -141,27 +139,68 @@ def compliance(period: ReportingPeriod) -> list[UnitCompliance]:
         for unit_id in reporters:
             for s in series:
                 owed.add((f"target:{s}", target.pk, unit_id))
+    return owed
 
-    sent: dict[tuple[str, int, int], bool] = {}
+
+def compliance_by_period(plan, periods: list[ReportingPeriod]) -> dict[int, list[UnitCompliance]]:
+    """Every reporting unit's standing in each of the periods, in a fixed number of queries
+    however many periods, units or reports there are.
+
+    A unit owes a report for each task it owns (directly, or as a member of a collective such
+    as 各县市区政府（管委会）) and a value for each target it reports; a record counts once it is
+    submitted or approved, as on time or late by its late mark.
+    """
+    units = {u.pk: u for u in Unit.objects.countable()}
+    owed = _owed(plan)
+    ids = [p.pk for p in periods]
+    sent: dict[tuple, bool] = {}
     done = (Status.SUBMITTED, Status.APPROVED)
-    for task_id, unit_id, late in ProgressReport.objects.filter(
-        period=period, status__in=done
-    ).values_list("task_id", "unit_id", "is_late"):
-        sent[("task", task_id, unit_id)] = late
-    for target_id, unit_id, series, late in TargetValue.objects.filter(
-        period=period, status__in=done
-    ).values_list("target_id", "unit_id", "series", "is_late"):
-        sent[(f"target:{series}", target_id, unit_id)] = late
-
-    standing = {pk: UnitCompliance(unit) for pk, unit in units.items()}
-    for key in owed:
-        row = standing.get(key[2])
-        if row is None:
-            continue
-        row.owed += 1
-        if key in sent:
-            if sent[key]:
+    for period_id, task_id, unit_id, late in ProgressReport.objects.filter(
+        period__in=ids, status__in=done
+    ).values_list("period_id", "task_id", "unit_id", "is_late"):
+        sent[(period_id, "task", task_id, unit_id)] = late
+    for period_id, target_id, unit_id, series, late in TargetValue.objects.filter(
+        period__in=ids, status__in=done
+    ).values_list("period_id", "target_id", "unit_id", "series", "is_late"):
+        sent[(period_id, f"target:{series}", target_id, unit_id)] = late
+    result = {}
+    for period in periods:
+        standing = {pk: UnitCompliance(unit) for pk, unit in units.items()}
+        for key in owed:
+            row = standing.get(key[2])
+            if row is None:
+                continue
+            row.owed += 1
+            late = sent.get((period.pk, *key))
+            if late is True:
                 row.late += 1
-            else:
+            elif late is False:
                 row.on_time += 1
-    return [row for row in standing.values() if row.owed]
+        result[period.pk] = [row for row in standing.values() if row.owed]
+    return result
+
+
+def task_statuses(plan, period: ReportingPeriod, today: dt.date) -> dict[int, str]:
+    """Each task's status in the period (tasks/status.py) from its units' submitted or approved
+    reports, in a fixed number of queries."""
+    owners: dict[int, list[int]] = {}
+    members: dict[int, list[int]] = {}
+    for collective_id, member_id in Unit.members.through.objects.values_list(
+        "from_unit_id", "to_unit_id"
+    ):
+        members.setdefault(collective_id, []).append(member_id)
+    for task_id, unit_id in TaskUnit.objects.filter(task__plan=plan).values_list(
+        "task_id", "unit_id"
+    ):
+        owners.setdefault(task_id, []).extend(members.get(unit_id, [unit_id]))
+    completions = {
+        (task_id, unit_id): completion
+        for task_id, unit_id, completion in ProgressReport.objects.filter(
+            period=period, status__in=(Status.SUBMITTED, Status.APPROVED)
+        ).values_list("task_id", "unit_id", "completion")
+    }
+    overdue = today > period.due_on
+    return {
+        task_id: task_status([completions.get((task_id, u)) for u in units], overdue=overdue)
+        for task_id, units in owners.items()
+    }

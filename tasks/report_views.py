@@ -6,16 +6,19 @@ answer 404 for what the user may not read and 403 for what they may read but not
 write functions in tasks/workflow.py check again.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_tables2 import RequestConfig
@@ -81,7 +84,9 @@ def _shares_and_leads(viewer: Viewer, record) -> tuple[bool, bool]:
 
 
 def _record_for_user(request, kind: str, pk: int):
-    model = KINDS[kind]
+    model = KINDS.get(kind)
+    if model is None:
+        raise Http404(_("没有这份报告。"))
     related = ["unit", "period__plan", "updated_by"]
     related.append("task" if model is ProgressReport else "target")
     record = get_object_or_404(model.objects.select_related(*related), pk=pk)
@@ -126,8 +131,11 @@ def inbox(request):
         raise Http404(_("尚未导入行动方案。"))
     today = timezone.localdate()
     periods = list(ReportingPeriod.objects.in_plan(plan).filter(starts_on__lte=today))
-    if request.GET.get("period"):
-        period = _period(plan, request.GET["period"])
+    chosen = request.GET.get("period", "")
+    if chosen:
+        if not chosen.isdecimal():
+            raise Http404
+        period = _period(plan, int(chosen))
     else:
         period = open_period(periods, today) or (periods[-1] if periods else None)
     if period is None:
@@ -164,6 +172,18 @@ def _conflict_data(post, current) -> dict:
     return data
 
 
+@contextmanager
+def _files_kept_only_on_commit(added: list):
+    """An attachment's file is written before its row commits: when the transaction is rolled
+    back (a refused submit after the upload), remove the files of the rows that are gone."""
+    try:
+        yield
+    except BaseException:
+        for attachment in added:
+            default_storage.delete(attachment.file.name)
+        raise
+
+
 @dataclass
 class FormOutcome:
     form: object
@@ -179,8 +199,9 @@ def _post_record_form(request, form, record, *, create, rebuild, saved_url) -> F
     if not form.is_valid():
         return FormOutcome(form, record)
     model = type(record) if record is not None else None
+    added: list = []
     try:
-        with transaction.atomic():
+        with _files_kept_only_on_commit(added), transaction.atomic():
             if record is None:
                 record = create(form.content())
             else:
@@ -189,7 +210,7 @@ def _post_record_form(request, form, record, *, create, rebuild, saved_url) -> F
                     record=record, user=request.user, content=form.content(), version=version
                 )
             if form.cleaned_data.get("attachments"):
-                workflow.add_attachments(
+                added += workflow.add_attachments(
                     report=record, user=request.user, files=form.cleaned_data["attachments"]
                 )
             if "submit" in request.POST:
@@ -439,6 +460,11 @@ def record_history(request, kind, pk):
     )
 
 
+def _int_or_zero(raw) -> int:
+    """A posted version; anything but a number is an old version (the submit is refused)."""
+    return int(raw) if raw and raw.isdecimal() else 0
+
+
 @require_POST
 def record_submit(request, kind, pk):
     record = _record_for_user(request, kind, pk)
@@ -446,7 +472,7 @@ def record_submit(request, kind, pk):
         workflow.submit_record(
             record=record,
             user=request.user,
-            version=int(request.POST.get("version") or 0),
+            version=_int_or_zero(request.POST.get("version")),
             late_ok=request.POST.get("late_ok") == "1",
         )
     except workflow.WorkflowError as error:
@@ -490,6 +516,15 @@ def record_approve(request, kind, pk):
 
 # --- the reviewer's queue -----------------------------------------------------------------
 
+MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds; SQLite fails on larger numbers
+
+
+def _as_id(raw) -> int | None:
+    """An id from a query string or a form; None for anything else (text, ², 10**30)."""
+    if raw and raw.isdecimal() and int(raw) <= MAX_ID:
+        return int(raw)
+    return None
+
 
 @require_safe
 def review_queue(request):
@@ -503,17 +538,17 @@ def review_queue(request):
     filters = Q(status=status) if status in WorkflowRecord.Status.values else Q()
     chosen = {}
     for name in ("unit", "period"):
-        raw = request.GET.get(name)
-        if raw and raw.isdigit():
-            chosen[name] = int(raw)
-            filters &= Q(**{f"{name}_id": int(raw)})
-    task_id = request.GET.get("task")
+        pk = _as_id(request.GET.get(name))
+        if pk is not None:
+            chosen[name] = pk
+            filters &= Q(**{f"{name}_id": pk})
+    task_id = _as_id(request.GET.get("task"))
     reports = ProgressReport.objects.filter(filters, period__plan=plan)
     values = TargetValue.objects.filter(filters, period__plan=plan)
-    if task_id and task_id.isdigit():
-        chosen["task"] = int(task_id)
-        reports = reports.filter(task_id=int(task_id))
-        values = values.filter(target__tasks__id=int(task_id))
+    if task_id is not None:
+        chosen["task"] = task_id
+        reports = reports.filter(task_id=task_id)
+        values = values.filter(target__tasks__id=task_id)
     report_table = QueueReportTable(
         reports.select_related("task", "unit", "period").order_by("submitted_at", "pk"),
         prefix="r-",
@@ -544,10 +579,11 @@ def review_queue(request):
 @require_POST
 def review_approve(request):
     _reviewer(request)
-    report_ids = [int(i) for i in request.POST.getlist("reports") if i.isdigit()]
-    value_ids = [int(i) for i in request.POST.getlist("values") if i.isdigit()]
-    records = list(ProgressReport.objects.filter(pk__in=report_ids)) + list(
-        TargetValue.objects.filter(pk__in=value_ids)
+    # A number that cannot be an id (10**30) counts as a record that does not exist.
+    report_ids = [_as_id(i) for i in request.POST.getlist("reports") if i.isdecimal()]
+    value_ids = [_as_id(i) for i in request.POST.getlist("values") if i.isdecimal()]
+    records = list(ProgressReport.objects.filter(pk__in=[i for i in report_ids if i])) + list(
+        TargetValue.objects.filter(pk__in=[i for i in value_ids if i])
     )
     if len(records) != len(report_ids) + len(value_ids):
         messages.error(request, _("所选报告中有不存在的记录，没有审核任何报告。"))
@@ -558,7 +594,12 @@ def review_approve(request):
             messages.error(request, str(error))
         else:
             messages.success(request, _("已审核通过 %(n)s 份。") % {"n": len(records)})
-    return redirect(request.POST.get("next") or reverse("tasks:review-queue"))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("tasks:review-queue")  # never send a reviewer to another site
+    return redirect(next_url)
 
 
 # --- attachments --------------------------------------------------------------------------

@@ -77,10 +77,10 @@ def test_its_queries_do_not_grow_with_the_reports(client, reviewer, staff_kjj, p
                                                   django_assert_max_num_queries):  # fmt: skip
     client.force_login(reviewer)
     url = f"{URL}?period={f.period(plan).pk}"
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         client.get(url)
     for number in range(1, 11):
         submit_record(record=f.make_report(staff_kjj, plan, number=number), user=staff_kjj,
                       version=1)  # fmt: skip
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         client.get(url)

@@ -95,9 +95,10 @@ def test_it_refuses_posts(client, staff_kjj):
 
 def test_its_queries_do_not_grow_with_the_rows(signed_in, django_assert_max_num_queries):
     # Session, user, profile and unit, plan (page and menu), sections, units, count, tasks,
+    # the demonstration-data banner,
     # their units (and the chosen unit when filtering): fixed, whatever the number of rows.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         signed_in.get(URL)
     wolong = Unit.objects.get(name="卧龙区")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         signed_in.get(URL, {"unit": wolong.pk})

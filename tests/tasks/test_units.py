@@ -63,8 +63,8 @@ def test_they_refuse_posts(client, leader):
 
 def test_they_run_a_bounded_number_of_queries(client, leader, django_assert_max_num_queries):
     client.force_login(leader)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         client.get(LIST_URL)
     for name in ("市科技局", "卧龙区", "各县市区政府（管委会）"):
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(13):
             client.get(unit_url(name))
