@@ -311,17 +311,23 @@ def _assess_annual(goal, points, latest, final, thresholds) -> Progress:
             for y, total in yearly.items()
         )
         status = ACHIEVED if ok else MISSED
-    elif meets(goal, current):
+    elif meets(goal, current, year_goal):
         status = MET
-    elif _above_band(goal, current):
+    elif latest.on == dt.date(year, 12, 31):
+        status = MISSED  # the year is over: it is judged on its own, and it fell short
+    elif _above_band(goal, current, year_goal):
         status = WARNING
     else:
         status = ratio_status(ratio, thresholds)
     progress = Progress(
         status, current, _q(expected), latest.on, _q(ratio, "0.0001"), final=final, yearly=yearly
     )
-    quarters_done = Decimal((latest.on.month + 2) // 3)
-    quarters_left = 4 - quarters_done
+    if _above_band(goal, current, year_goal):
+        progress.reason = "明显高于目标区间"
+    elif status == MISSED and not final:
+        progress.reason = f"{year}年全年未达到目标"
+    quarters_done = Decimal(sum(1 for p in points if p.on.year == year))
+    quarters_left = 4 - Decimal((latest.on.month + 2) // 3)
     progress.achieved_per_quarter = _q(current / quarters_done)
     if quarters_left and goal.value is not None and not meets(goal, current, year_goal):
         progress.needed_per_quarter = _q(max(year_goal - current, Decimal(0)) / quarters_left)

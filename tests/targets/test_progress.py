@@ -201,7 +201,10 @@ def test_the_final_verdict_on_a_per_year_flow_needs_every_year():
 def test_about_per_year_is_met_inside_its_band():
     recruits = goal("annual", "about", "100", tolerance="10")
     assert assess(recruits, [p(2024, 12, 31, 95)], dt.date(2025, 1, 5)).status == MET
-    assert assess(recruits, [p(2024, 12, 31, 130)], dt.date(2025, 1, 5)).status == WARNING
+    midyear = assess(recruits, [p(2024, 6, 30, 130)], dt.date(2024, 7, 5))
+    assert (midyear.status, midyear.reason) == (WARNING, "明显高于目标区间")
+    year_end = assess(recruits, [p(2024, 12, 31, 130)], dt.date(2025, 1, 5))
+    assert (year_end.status, year_end.reason) == (MISSED, "明显高于目标区间")
 
 
 # --- totals over 2021–2025 --------------------------------------------------------------------
@@ -307,3 +310,10 @@ def test_a_first_year_reported_only_from_the_second_quarter_expects_only_that_pa
         assess(goal("annual", value="40"), three_quarters + full_years, dt.date(2026, 2, 1)).status
         == MISSED
     )
+
+
+def test_a_year_that_ended_short_of_its_target_is_not_met_whatever_the_ratio():
+    points = [Point(dt.date(*q_end(2024, q)), D("9.8")) for q in (1, 2, 3, 4)]  # 39.2 of 40
+    result = assess(turnover(), points, dt.date(2025, 1, 20))
+    assert (result.status, result.reason) == (MISSED, "2024年全年未达到目标")
+    assert assess(turnover(), points[:3], dt.date(2024, 10, 20)).status == ON_TRACK
