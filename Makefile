@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine with Python 3.11+:
-#   make run    virtualenv, pinned requirements, database, plan, demo accounts, site at :8000
+#   make run    virtualenv, pinned requirements, database, plan, demo accounts and demo data,
+#               site at :8000
 #   make test   lint, migrations check, the tests on SQLite, then again on PostgreSQL
 PYTHON ?= python3
 VENV   := .venv
@@ -22,6 +23,7 @@ setup: venv
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py load_plan
 	DJANGO_DEBUG=1 $(PY) manage.py create_demo_accounts
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 
 run: setup
 	@echo "Open http://$(HOST)/ — demo accounts are listed in README.md"

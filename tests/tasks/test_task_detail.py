@@ -45,7 +45,53 @@ def test_it_refuses_posts(client, leader, task7):
     assert_read_only(client, leader, reverse("tasks:task-detail", args=[task7.pk]))
 
 
-def test_it_runs_a_bounded_number_of_queries(client, leader, task7, django_assert_max_num_queries):
+def test_it_runs_a_bounded_number_of_queries(
+    client, leader, staff_kjj, plan, task7, django_assert_max_num_queries
+):
+    from tasks.workflow import submit_record
+    from tests import factories as f
+
     client.force_login(leader)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         client.get(reverse("tasks:task-detail", args=[task7.pk]))
+    for year in (2023, 2024):
+        for quarter in (1, 2, 3, 4):
+            report = f.make_report(staff_kjj, plan, number=7, year=year, quarter=quarter)
+            submit_record(record=report, user=staff_kjj, version=1)
+    with django_assert_max_num_queries(16):
+        client.get(reverse("tasks:task-detail", args=[task7.pk]))
+
+
+def test_it_shows_the_latest_reports_each_viewer_may_read(
+    client, plan, staff_kjj, staff_county, reviewer, leader
+):
+    from tasks.workflow import approve_record, submit_record
+    from tests import factories as f
+    from tests.conftest import _user
+
+    finance = _user("czj-reporter", "reporter", "市财政局")
+    approved = f.make_report(staff_kjj, plan, number=1, progress="科技局的已审核进展")
+    approved = approve_record(
+        record=submit_record(record=approved, user=staff_kjj, version=1), user=reviewer
+    )
+    submitted = f.make_report(
+        finance, plan, number=1, unit_name="市财政局", progress="财政局的待审进展"
+    )
+    submit_record(record=submitted, user=finance, version=1)
+    url = reverse("tasks:task-detail", args=[approved.task_id])
+    seen = {}
+    for name, user in {
+        "leader": leader,
+        "lead": staff_kjj,
+        "co": finance,
+        "other": staff_county,
+    }.items():
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        seen[name] = ("科技局的已审核进展" in page, "财政局的待审进展" in page)
+    assert seen == {
+        "leader": (True, True),  # leaders read everything
+        "lead": (True, True),  # the lead unit sees its co-unit's submitted report
+        "co": (True, True),  # its own, and the approved report on a shared task
+        "other": (False, False),  # a county with no part in task 1 sees neither
+    }
