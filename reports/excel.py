@@ -1,0 +1,229 @@
+"""The 台账 workbook in the plan's own layout, written with openpyxl in write-only mode.
+
+Sheet 1 is the ledger (附件：重点任务分工台账) with this period's progress beside each task and
+unit; sheet 2 the targets. Text users typed is always written as text: a cell that begins with
+= + - @, a tab or a line break could otherwise become a formula or a link in Excel or WPS.
+Numbers stay numbers, percentages are formatted as percentages, and the sheets print on A4
+landscape, fitted to the page width, with the header rows repeated on every page.
+"""
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+LEDGER_TITLE = "南阳市创新创业行动实施方案重点任务分工台账"
+LEDGER_HEADER = [
+    "序号",
+    "重点任务",
+    "责任单位",
+    "推进措施",
+    "完成时限",
+    "本期进展",
+    "存在问题",
+    "下步计划",
+    "完成情况",
+    "填报单位",
+    "填报时间",
+]
+# Widths in characters, wide (Chinese) characters counting two; long text wraps within them.
+LEDGER_MAX_WIDTHS = [6, 16, 20, 48, 12, 48, 26, 26, 10, 14, 17]
+TARGET_HEADER = ["指标", "目标值", "当前值", "期望值", "完成率", "状态", "原文"]
+TARGET_MAX_WIDTHS = [34, 12, 12, 12, 10, 10, 60]
+RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(wrap_text=True, horizontal="center", vertical="center")
+HEAD_FILL = PatternFill("solid", fgColor="E9EDF2")
+
+
+def display_width(text: str) -> int:
+    """Columns a line of text needs: wide and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def text_cell(sheet, value, *, alignment=WRAP, bold=False) -> WriteOnlyCell:
+    """A cell that is text whatever the text says: never a formula, a number or a link."""
+    cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
+    cell.data_type = "s"
+    cell.alignment, cell.border = alignment, BORDER
+    if bold:
+        cell.font = Font(bold=True)
+    if cell.value.startswith(RISKY_STARTS):
+        cell.quotePrefix = True  # Excel and WPS keep it as text when the cell is edited
+    return cell
+
+
+def number_cell(sheet, value, number_format: str = "General") -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=None if value is None else float(value))
+    cell.number_format, cell.border = number_format, BORDER
+    cell.alignment = Alignment(vertical="top")
+    return cell
+
+
+class ColumnWidths:
+    """Tracks the widest line written to each column, within a maximum."""
+
+    def __init__(self, header: list[str], maxima: list[int]):
+        self.maxima = maxima
+        self.widths = [display_width(h) + 2 for h in header]
+
+    def see(self, values: Iterable) -> None:
+        for index, value in enumerate(values):
+            if value is None:
+                continue
+            longest = max((display_width(line) for line in str(value).splitlines()), default=0)
+            self.widths[index] = min(self.maxima[index], max(self.widths[index], longest + 2))
+
+    def apply(self, sheet) -> None:
+        for index, width in enumerate(self.widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def _print_setup(sheet, header_rows: str) -> None:
+    sheet.freeze_panes = "A3"
+    sheet.print_title_rows = header_rows
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = 9  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+
+
+@dataclass
+class LedgerRow:
+    """One task and one reporting unit, with the unit's report for the period if any."""
+
+    number: int
+    title: str
+    units_text: str
+    measures: str
+    deadline: str
+    progress: str = ""
+    problems: str = ""
+    next_steps: str = ""
+    completion: str = "未报送"
+    unit: str = ""
+    reported_at: str = ""
+
+
+@dataclass
+class TargetRow:
+    label: str
+    goal: Decimal | None
+    current: Decimal | None
+    expected: Decimal | None
+    rate: Decimal | None  # a fraction: 0.95 is 95%
+    status: str
+    source: str
+
+
+def write_workbook(
+    stream, *, title: str, ledger: list[LedgerRow], targets: list[TargetRow], target_title: str
+) -> None:
+    book = Workbook(write_only=True)
+    _write_ledger(book.create_sheet("重点任务台账"), title, ledger)
+    _write_targets(book.create_sheet("目标指标"), target_title, targets)
+    book.save(stream)
+
+
+def _title_row(sheet, title: str, columns: int):
+    cell = WriteOnlyCell(sheet, value=title)
+    cell.data_type = "s"
+    cell.font = Font(bold=True, size=16)
+    cell.alignment = CENTER
+    sheet.row_dimensions[1].height = 32
+    sheet.append([cell])
+    sheet.merged_cells.add(f"A1:{get_column_letter(columns)}1")
+
+
+def _header_row(sheet, header: list[str]):
+    cells = []
+    for name in header:
+        cell = text_cell(sheet, name, alignment=CENTER, bold=True)
+        cell.fill = HEAD_FILL
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def _write_ledger(sheet, title: str, rows: list[LedgerRow]) -> None:
+    widths = ColumnWidths(LEDGER_HEADER, LEDGER_MAX_WIDTHS)
+    for row in rows:
+        widths.see(
+            [
+                row.number,
+                row.title,
+                row.units_text,
+                row.measures,
+                row.deadline,
+                row.progress,
+                row.problems,
+                row.next_steps,
+                row.completion,
+                row.unit,
+                row.reported_at,
+            ]
+        )
+    widths.apply(sheet)  # column widths must come before the first row in write-only mode
+    _print_setup(sheet, "1:2")
+    _title_row(sheet, title, len(LEDGER_HEADER))
+    _header_row(sheet, LEDGER_HEADER)
+    spans: dict[int, list[int]] = {}
+    for index, row in enumerate(rows, start=3):
+        number = number_cell(sheet, row.number)
+        number.alignment = CENTER
+        sheet.append(
+            [
+                number,
+                text_cell(sheet, row.title),
+                text_cell(sheet, row.units_text),
+                text_cell(sheet, row.measures),
+                text_cell(sheet, row.deadline, alignment=CENTER),
+                text_cell(sheet, row.progress),
+                text_cell(sheet, row.problems),
+                text_cell(sheet, row.next_steps),
+                text_cell(sheet, row.completion, alignment=CENTER),
+                text_cell(sheet, row.unit),
+                text_cell(sheet, row.reported_at, alignment=CENTER),
+            ]
+        )
+        spans.setdefault(row.number, [index, index])[1] = index
+    # A task's own columns (序号 … 完成时限) span the rows of all its units, as in the plan.
+    for first, last in spans.values():
+        if last > first:
+            for column in "ABCDE":
+                sheet.merged_cells.add(f"{column}{first}:{column}{last}")
+
+
+def _write_targets(sheet, title: str, rows: list[TargetRow]) -> None:
+    widths = ColumnWidths(TARGET_HEADER, TARGET_MAX_WIDTHS)
+    for row in rows:
+        widths.see(
+            [row.label, row.goal, row.current, row.expected, "100.0%", row.status, row.source]
+        )
+    widths.apply(sheet)
+    _print_setup(sheet, "1:2")
+    _title_row(sheet, title, len(TARGET_HEADER))
+    _header_row(sheet, TARGET_HEADER)
+    for row in rows:
+        sheet.append(
+            [
+                text_cell(sheet, row.label),
+                number_cell(sheet, row.goal, "General"),
+                number_cell(sheet, row.current, "General"),
+                number_cell(sheet, row.expected, "General"),
+                number_cell(sheet, row.rate, "0.0%"),
+                text_cell(sheet, row.status, alignment=CENTER),
+                text_cell(sheet, row.source),
+            ]
+        )
