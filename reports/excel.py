@@ -7,6 +7,7 @@ Numbers stay numbers, percentages are formatted as percentages, and the sheets p
 landscape, fitted to the page width, with the header rows repeated on every page.
 """
 
+import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ LEDGER_HEADER = [
 LEDGER_MAX_WIDTHS = [6, 16, 20, 48, 12, 48, 26, 26, 10, 14, 17]
 TARGET_HEADER = ["指标", "目标值", "当前值", "期望值", "完成率", "状态", "原文"]
 TARGET_MAX_WIDTHS = [34, 12, 12, 12, 10, 10, 60]
+LINE_POINTS = 14  # one line of 10.5-pt 宋体, with its spacing
+BODY_FONT = Font(name="宋体", size=10.5)
 RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 THIN = Side(style="thin", color="808080")
@@ -54,8 +57,7 @@ def text_cell(sheet, value, *, alignment=WRAP, bold=False) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
     cell.data_type = "s"
     cell.alignment, cell.border = alignment, BORDER
-    if bold:
-        cell.font = Font(bold=True)
+    cell.font = Font(name="宋体", size=10.5, bold=bold)
     if cell.value.startswith(RISKY_STARTS):
         cell.quotePrefix = True  # Excel and WPS keep it as text when the cell is edited
     return cell
@@ -63,7 +65,7 @@ def text_cell(sheet, value, *, alignment=WRAP, bold=False) -> WriteOnlyCell:
 
 def number_cell(sheet, value, number_format: str = "General") -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=None if value is None else float(value))
-    cell.number_format, cell.border = number_format, BORDER
+    cell.number_format, cell.border, cell.font = number_format, BORDER, BODY_FONT
     cell.alignment = Alignment(vertical="top")
     return cell
 
@@ -140,7 +142,7 @@ def write_workbook(
 def _title_row(sheet, title: str, columns: int):
     cell = WriteOnlyCell(sheet, value=title)
     cell.data_type = "s"
-    cell.font = Font(bold=True, size=16)
+    cell.font = Font(name="宋体", bold=True, size=16)
     cell.alignment = CENTER
     sheet.row_dimensions[1].height = 32
     sheet.append([cell])
@@ -156,32 +158,67 @@ def _header_row(sheet, header: list[str]):
     sheet.append(cells)
 
 
+def _ledger_values(row: LedgerRow) -> list:
+    return [
+        row.number,
+        row.title,
+        row.units_text,
+        row.measures,
+        row.deadline,
+        row.progress,
+        row.problems,
+        row.next_steps,
+        row.completion,
+        row.unit,
+        row.reported_at,
+    ]
+
+
+def lines_needed(value, width: float) -> int:
+    """Lines a wrapped text takes in a column `width` characters wide."""
+    usable = max(width - 1, 1)
+    lines = str("" if value is None else value).splitlines() or [""]
+    return sum(max(1, math.ceil(display_width(line) / usable)) for line in lines)
+
+
+def ledger_row_heights(rows: list[LedgerRow], widths: list[float]) -> list[float]:
+    """Row heights that show every wrapped line. Excel and WPS do not grow a row for text in
+    merged cells, so a task's merged columns (序号 … 完成时限) share out their lines over the
+    task's rows."""
+    heights, start = [], 0
+    while start < len(rows):
+        end = start
+        while end + 1 < len(rows) and rows[end + 1].number == rows[start].number:
+            end += 1
+        block = rows[start : end + 1]
+        own = [
+            max(lines_needed(v, widths[i]) for i, v in enumerate(_ledger_values(r)) if i >= 5)
+            for r in block
+        ]
+        values = _ledger_values(block[0])
+        shared = max(lines_needed(values[i], widths[i]) for i in range(5))
+        missing = max(0, shared - sum(own))
+        for index, lines in enumerate(own):
+            extra = missing // len(own) + (1 if index < missing % len(own) else 0)
+            heights.append((lines + extra) * LINE_POINTS + 4)
+        start = end + 1
+    return heights
+
+
 def _write_ledger(sheet, title: str, rows: list[LedgerRow]) -> None:
     widths = ColumnWidths(LEDGER_HEADER, LEDGER_MAX_WIDTHS)
     for row in rows:
-        widths.see(
-            [
-                row.number,
-                row.title,
-                row.units_text,
-                row.measures,
-                row.deadline,
-                row.progress,
-                row.problems,
-                row.next_steps,
-                row.completion,
-                row.unit,
-                row.reported_at,
-            ]
-        )
+        widths.see(_ledger_values(row))
     widths.apply(sheet)  # column widths must come before the first row in write-only mode
     _print_setup(sheet, "1:2")
     _title_row(sheet, title, len(LEDGER_HEADER))
     _header_row(sheet, LEDGER_HEADER)
+    heights = ledger_row_heights(rows, widths.widths)
     spans: dict[int, list[int]] = {}
-    for index, row in enumerate(rows, start=3):
+    for index, (row, height) in enumerate(zip(rows, heights, strict=True), start=3):
         number = number_cell(sheet, row.number)
         number.alignment = CENTER
+        sheet.row_dimensions[index].height = height  # read when the row is written
         sheet.append(
             [
                 number,
