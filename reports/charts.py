@@ -47,26 +47,32 @@ def bullet_figure(rows: list[dict]) -> dict:
 
     rows: label, actual_pct, expected_pct, status, status_label, hover (text).
     The bar is the figure reached, the diamond where it should be by now, the line at 100 the
-    target; the status label is written on each bar.
+    target; the status label is written on each bar. Each target's name stands above its bar
+    rather than beside it, so that long Chinese names need no left margin and the chart reads
+    the same on a projector and on a 375-px phone.
     """
     labels = [r["label"] for r in rows]
     actual = [_number(r["actual_pct"]) for r in rows]
-    height = 90 + 46 * len(rows)
+    widest = max([a or 0 for a in actual] + [_number(r["expected_pct"]) or 0 for r in rows])
     return {
         "data": [
             {
                 "type": "bar",
                 "orientation": "h",
-                "name": "已完成（占目标%）",
+                "name": "已完成（占2025年目标%）",
                 "y": labels,
                 "x": [a if a is not None else 0 for a in actual],
+                "width": 0.45,
                 "marker": {"color": [STATUS_COLOURS[r["status"]] for r in rows]},
                 "text": [
                     f"{r['status_label']} {a:.0f}%" if a is not None else r["status_label"]
                     for r, a in zip(rows, actual, strict=True)
                 ],
-                "textposition": "auto",
+                # Plotly drops "auto" text on a zero-length bar (0% or no data), which
+                # would leave that target's status unsaid: such bars write it outside.
+                "textposition": ["auto" if a else "outside" for a in actual],
                 "insidetextanchor": "start",
+                "cliponaxis": False,
                 "hovertext": [r["hover"] for r in rows],
                 "hoverinfo": "text",
             },
@@ -81,15 +87,17 @@ def bullet_figure(rows: list[dict]) -> dict:
             },
         ],
         "layout": _layout(
-            height=height,
+            height=110 + 72 * len(rows),
             barmode="overlay",
+            margin={"l": 8, "r": 16, "t": 30, "b": 30},
+            legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
             xaxis={
-                "title": {"text": "占2025年目标的百分比"},
                 "ticksuffix": "%",
-                "rangemode": "tozero",
+                "range": [0, max(115.0, widest * 1.15)],
                 "gridcolor": "#e4e8ee",
+                "fixedrange": True,
             },
-            yaxis={"automargin": True, "autorange": "reversed"},
+            yaxis={"showticklabels": False, "autorange": "reversed", "fixedrange": True},
             shapes=[
                 {
                     "type": "line",
@@ -104,13 +112,17 @@ def bullet_figure(rows: list[dict]) -> dict:
             ],
             annotations=[
                 {
-                    "x": 100,
-                    "y": 1.02,
-                    "xref": "x",
-                    "yref": "paper",
-                    "text": "目标",
+                    "xref": "paper",
+                    "x": 0,
+                    "xanchor": "left",
+                    "yref": "y",
+                    "y": label,
+                    "yshift": 24,
+                    "text": label,
                     "showarrow": False,
+                    "align": "left",
                 }
+                for label in labels
             ],
         ),
     }

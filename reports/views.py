@@ -128,6 +128,12 @@ def target_detail(request, pk):
         year = max(
             (c.progress.as_of.year for c in result.counties if c.progress.as_of), default=day.year
         )
+        # The chart judges each county on the year it shows (a year ended short is 未达成 for
+        # that year); the table adds the verdict over the whole plan period once it is over.
+        goal = goal_for(
+            target, plan, target.milestones.all(), periods[0].starts_on if periods else None
+        )
+        year_day = min(day, dt.date(year, 12, 31))
         rows = []
         for county in result.counties:
             in_year = [f for f in county.figures if f.on.year == year]
@@ -135,15 +141,19 @@ def target_detail(request, pk):
                 value = sum((f.value for f in in_year), start=0) if in_year else None
             else:
                 value = in_year[-1].value if in_year else None
-            rows.append((county, value))
+            points = [progress.Point(f.on, f.value) for f in county.figures if f.on.year <= year]
+            in_that_year = progress.assess(goal, points, year_day, thresholds=thresholds())
+            rows.append((county, value, in_that_year))
         context.update(
             year=year,
             county_rows=rows,
+            year_met=sum(r[2].status == progress.MET for r in rows),
+            final=day > plan.period_end,
             figure=charts.county_bars_figure(
-                names=[c.unit.name for c, _ in rows],
-                values=[v for _, v in rows],
-                statuses=[c.progress.status for c, _ in rows],
-                status_labels=[c.progress.label for c, _ in rows],
+                names=[c.unit.name for c, _, _ in rows],
+                values=[v for _, v, _ in rows],
+                statuses=[p.status for _, _, p in rows],
+                status_labels=[p.label for _, _, p in rows],
                 line=target.value,
                 unit=target.value_measure,
                 title=target.label,
