@@ -2,8 +2,10 @@
 same work runs from a management command or a test without a worker."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from reports.exporting import remove_expired_exports, run_export
+from reports.reminders import send_due_reminders
 
 
 @shared_task
@@ -14,3 +16,8 @@ def export_ledger(job_id: int) -> None:
 @shared_task
 def delete_old_exports() -> int:
     return remove_expired_exports()
+
+
+@shared_task
+def send_reminders() -> int:
+    return len(send_due_reminders(today=timezone.localdate()))
