@@ -110,3 +110,26 @@ def test_the_cleanup_job_runs_on_the_worker(worker, plan, admin_user):
     ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
     assert client.send_task("reports.jobs.delete_old_exports").get(timeout=60) == 1
     assert not ExportJob.objects.exists()
+
+
+def test_reminders_go_out_once_from_the_worker(worker, plan):
+    from tasks.models import ReportingPeriod
+    from tests.conftest import _user
+
+    client, folder = worker
+    reporter = _user("jyj-reporter", "reporter", "市教育局")
+    reporter.email = "jyj@example.gov.cn"
+    reporter.save()
+    # The worker judges by today's date: make a quarter fall due in seven days.
+    period = ReportingPeriod.objects.filter(plan=plan).order_by("-starts_on").first()
+    period.due_on = timezone.localdate() + dt.timedelta(days=7)
+    period.closed_at = None
+    period.save()
+    sent = client.send_task("reports.jobs.send_reminders").get(timeout=120)
+    assert sent >= 1
+    mails = list((folder / "mail").glob("*.log"))
+    text = "\n".join(m.read_text(encoding="utf-8", errors="replace") for m in mails)
+    assert "jyj@example.gov.cn" in text
+    again = client.send_task("reports.jobs.send_reminders").get(timeout=120)
+    assert again == 0
+    assert len(list((folder / "mail").glob("*.log"))) == len(mails)
