@@ -5,6 +5,8 @@ colour, uses Chinese labels, and reads on a projector and on a 375-px phone (lar
 fixed width: the static script draws them responsive).
 """
 
+import html
+
 STATUS_COLOURS = {
     "met": "#2f9a49",
     "achieved": "#2f9a49",
@@ -21,6 +23,14 @@ TASK_COLOURS = {
     "lagging": "#c0392b",
     "missing": "#ffffff",
 }
+
+
+def safe(text) -> str:
+    """Text from the database as Plotly should show it: Plotly reads a few HTML tags (<b>, <a>,
+    <br>) in labels, so any < or > from data is escaped and shows as itself."""
+    return html.escape(str(text), quote=False)
+
+
 FONT = {"family": "PingFang SC, Microsoft YaHei, Noto Sans CJK SC, sans-serif", "size": 15}
 
 
@@ -51,7 +61,7 @@ def bullet_figure(rows: list[dict]) -> dict:
     rather than beside it, so that long Chinese names need no left margin and the chart reads
     the same on a projector and on a 375-px phone.
     """
-    labels = [r["label"] for r in rows]
+    labels = [safe(r["label"]) for r in rows]
     actual = [_number(r["actual_pct"]) for r in rows]
     widest = max([a or 0 for a in actual] + [_number(r["expected_pct"]) or 0 for r in rows])
     return {
@@ -205,6 +215,7 @@ def county_bars_figure(
     title: str,
 ) -> dict:
     """One bar per county with the per-county requirement (e.g. 3.5 亿元) as a line."""
+    names = [safe(n) for n in names]
     return {
         "data": [
             {
@@ -260,7 +271,7 @@ def county_bars_figure(
 
 def compliance_figure(rows: list[dict]) -> dict:
     """Stacked bars per unit: on time, late, missing."""
-    names = [r["unit"] for r in rows]
+    names = [safe(r["unit"]) for r in rows]
     parts = [
         ("on_time", "按时报送", "#2f9a49"),
         ("late", "逾期报送", "#e0a100"),
@@ -293,6 +304,7 @@ def heatmap_figure(
     *, rows: list[str], columns: list[str], codes: list[list[str]], labels: list[list[str]]
 ) -> dict:
     """Tasks × quarters, each cell coloured by its status and labelled with it."""
+    rows = [safe(r) for r in rows]
     order = list(TASK_COLOURS)
     z = [[order.index(code) for code in row] for row in codes]
     n = len(order) - 1

@@ -44,6 +44,7 @@ def _day(request, plan: Plan) -> tuple[dt.date, ReportingPeriod | None]:
 
 
 def _hover(result) -> str:
+    """The hover text of a target's bar: its parts escaped, joined by Plotly's <br>."""
     p, t = result.progress, result.target
     measure = t.value_measure if t.accumulation != "growth" else "%"
     parts = [t.label, f"目标：{t.goal_display}"]
@@ -54,7 +55,7 @@ def _hover(result) -> str:
     if p.reason:
         parts.append(p.reason)
     parts.append(f"状态：{p.label}")
-    return "<br>".join(parts)
+    return "<br>".join(charts.safe(part) for part in parts)
 
 
 @require_safe
