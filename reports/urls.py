@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports import export_views, views
+from reports import export_views, import_views, views
 
 app_name = "reports"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("exports/", export_views.export_page, name="exports"),
     path("exports/start/", export_views.export_start, name="export-start"),
     path("exports/<int:pk>/download/", export_views.export_download, name="export-download"),
+    path("reporting/template/", import_views.template_download, name="template"),
+    path("reporting/import/", import_views.import_page, name="import"),
 ]
