@@ -8,6 +8,7 @@ write functions in tasks/workflow.py check again.
 
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -445,6 +446,8 @@ def record_history(request, kind, pk):
             return completion.get(value, value)
         if name == "is_final":
             return _("正式数据") if value else _("快报数据")
+        if name == "value" and value not in (None, ""):
+            return format(Decimal(value).normalize(), "f")  # 402.00 → 402
         return value
 
     revisions = record.revisions.select_related("changed_by")

@@ -51,11 +51,15 @@ class StaleVersionError(WorkflowError):
 
 
 def content_of(record: Record) -> dict:
-    """The reporter-written fields of a record as JSON-safe values."""
+    """The reporter-written fields of a record as JSON-safe values. A number is written with
+    its field's decimal places, so 402, 402.0 and 402.00 are the same content."""
     content = {}
     for name in record.CONTENT_FIELDS:
         value = getattr(record, name)
-        content[name] = str(value) if isinstance(value, Decimal) else value
+        if isinstance(value, Decimal):
+            places = record._meta.get_field(name).decimal_places
+            value = str(value.quantize(Decimal(1).scaleb(-places)))
+        content[name] = value
     return content
 
 

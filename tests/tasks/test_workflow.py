@@ -261,3 +261,17 @@ def test_a_benchmark_value_is_entered_beside_the_actual_one(plan, staff_kjj):
     f.make_value(staff_kjj, plan, key="rd-intensity", series="benchmark", value=Decimal("1.86"))
     with pytest.raises(WorkflowError, match="只有对标类指标"):
         f.make_value(staff_kjj, plan, key="tech-smes", series="benchmark")
+
+
+def test_the_same_number_written_another_way_is_not_a_change(plan, staff_kjj):
+    value = f.make_value(staff_kjj, plan, value=Decimal("402"))
+    value.refresh_from_db()  # the database gives 402.00 back
+    for same in (Decimal("402.0"), Decimal("402.00"), value.value):
+        value = save_record(
+            record=value, user=staff_kjj, version=value.version, content={"value": same}
+        )
+    assert value.version == 1 and value.revisions.count() == 1
+    changed = save_record(
+        record=value, user=staff_kjj, version=1, content={"value": Decimal("403")}
+    )
+    assert changed.version == 2
