@@ -286,6 +286,20 @@ def test_a_report_is_submitted_returned_fixed_approved_and_its_history_shows_eve
     expect(first).to_contain_text(FIRST_PROGRESS)
     expect(first).to_contain_text("推进中")
 
+    # --- the 领导 sees the approved figure on the overview ---------------------------------
+    leader = new_page()
+    log_in(leader, live_server.url, "leader", f"/dashboard/?as_of={period.pk}")
+    row = leader.locator("table.dash-table tr", has_text=f"3. {TARGET_LABEL}")
+    expect(row).to_contain_text("402 家")
+    expect(row.locator(".status")).not_to_have_text("无数据")
+    leader.wait_for_function(
+        "Array.from(document.querySelectorAll('div[data-chart]'))"
+        ".every(d => d.querySelector('svg.main-svg'))"
+    )
+    assert leader.locator("div[data-chart]").count() >= 7
+    grid = leader.locator(".task-tile", has_text=TASK_TITLE)
+    expect(grid.locator(".tile-status")).to_have_text("推进中")
+
     # --- and in the database -----------------------------------------------------------
     report = ProgressReport.objects.get(pk=report_pk)
     assert (report.task.title, report.unit.name, report.period_id) == (
