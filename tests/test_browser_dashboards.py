@@ -173,7 +173,9 @@ def test_the_county_target_draws_a_bar_per_county_with_the_requirement_and_lists
     assert "每个县市区 3.5 亿元" in chart_texts(chart)
 
     heading = page.locator("section.card h2").first.inner_text()
-    assert re.fullmatch(rf"20\d\d年各县市区（\d+/{COUNTIES} 个达到当年要求）", heading.strip()), heading
+    assert re.fullmatch(rf"20\d\d年各县市区（\d+/{COUNTIES} 个达到当年要求）", heading.strip()), (
+        heading
+    )
     rows = page.locator("table.dash-table").first.locator("tbody tr")
     expect(rows).to_have_count(COUNTIES)
     listed = [c.strip() for c in rows.locator("td[data-label='县市区']").all_inner_texts()]

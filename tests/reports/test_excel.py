@@ -147,9 +147,11 @@ def test_rows_are_tall_enough_for_their_wrapped_text_even_in_merged_cells():
     from reports.excel import LINE_POINTS, ledger_row_heights
 
     measures = "推进" * 100  # 400 columns of text in a 48-wide merged column: 9 lines
-    rows = [LedgerRow(1, "任务", "单位", measures, "期间", progress="短", unit="甲"),
-            LedgerRow(1, "任务", "单位", measures, "期间", progress="短", unit="乙"),
-            LedgerRow(2, "任务", "单位", "短", "期间", progress="进展" * 60, unit="甲")]
+    rows = [
+        LedgerRow(1, "任务", "单位", measures, "期间", progress="短", unit="甲"),
+        LedgerRow(1, "任务", "单位", measures, "期间", progress="短", unit="乙"),
+        LedgerRow(2, "任务", "单位", "短", "期间", progress="进展" * 60, unit="甲"),
+    ]
     widths = [6, 16, 20, 48, 12, 48, 26, 26, 10, 14, 17]
     heights = ledger_row_heights(rows, widths)
     # task 1's nine lines of 推进措施 are shared by its two rows; task 2 needs six (240 / 47)
