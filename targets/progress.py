@@ -23,6 +23,8 @@ import itertools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 # Accumulation kinds and comparators, as stored on targets.models.Target.
 LEVEL, ANNUAL, CUMULATIVE, SHARE, GROWTH, BENCHMARK = (
     "level",
@@ -44,13 +46,13 @@ MET, ON_TRACK, WARNING, BEHIND, NO_DATA, ACHIEVED, MISSED = (
     "missed",
 )
 STATUS_LABELS = {
-    MET: "已达成",
-    ON_TRACK: "正常",
-    WARNING: "预警",
-    BEHIND: "滞后",
-    NO_DATA: "无数据",
-    ACHIEVED: "达成",
-    MISSED: "未达成",
+    MET: _("已达成"),
+    ON_TRACK: _("正常"),
+    WARNING: _("预警"),
+    BEHIND: _("滞后"),
+    NO_DATA: _("无数据"),
+    ACHIEVED: _("达成"),
+    MISSED: _("未达成"),
 }
 DEFAULT_THRESHOLDS = (Decimal("0.95"), Decimal("0.80"))
 

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from targets.models import Target, TargetValue
 from tasks.models import ProgressReport, ReportingPeriod, Task, TaskUnit, Unit, WorkflowRecord
@@ -30,7 +31,7 @@ class Duty:
 
     @property
     def state(self) -> str:
-        return self.record.get_status_display() if self.record else "未填报"
+        return self.record.get_status_display() if self.record else _("未填报")
 
     @property
     def state_code(self) -> str:

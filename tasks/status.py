@@ -7,8 +7,10 @@
 Only submitted or approved reports count; a draft is not yet a report.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 LAGGING, DONE, IN_PROGRESS, NOT_STARTED = "lagging", "done", "in_progress", "not_started"
-LABELS = {LAGGING: "滞后", DONE: "已完成", IN_PROGRESS: "推进中", NOT_STARTED: "未启动"}
+LABELS = {LAGGING: _("滞后"), DONE: _("已完成"), IN_PROGRESS: _("推进中"), NOT_STARTED: _("未启动")}
 
 
 def task_status(completions: list[str | None], *, overdue: bool) -> str:
