@@ -132,7 +132,7 @@ def unit_heatmap(plan: Plan, unit, day: dt.date):
 def unit_record(plan: Plan, unit, day: dt.date):
     """The unit's standing in every period that has started."""
     periods = [p for p in ReportingPeriod.objects.in_plan(plan) if p.starts_on <= day]
-    by_period = compliance_by_period(plan, periods)
+    by_period = compliance_by_period(plan, periods, unit)
     rows = []
     for period in periods:
         standing = next((r for r in by_period[period.pk] if r.unit.pk == unit.pk), None)

@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from nanyang_tracker.links import link_maker
 from reports import charts, dashboard
 from reports.scoreboard import county_scoreboard, scoreboard_workbook, scoreboard_years
 from targets import progress
@@ -116,6 +117,10 @@ def target_detail(request, pk):
         plan=plan,
     )
     result = assess_plan(plan, day, targets=[target])[0]
+    value_url = link_maker("tasks:record-detail", "value")
+    county_figures = (f for c in result.counties for f in c.figures)
+    for figure in (*result.figures, *result.benchmark, *county_figures):
+        figure.url = value_url(figure.value_id)
     periods = [p for p in ReportingPeriod.objects.in_plan(plan) if p.ends_on <= day]
     context = {
         "plan": plan,

@@ -46,6 +46,7 @@ class Figure:
     value: Decimal
     value_id: int
     period_label: str
+    url: str = ""  # set by a page that links the figure to its record
 
 
 @dataclass

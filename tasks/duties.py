@@ -143,7 +143,9 @@ def _owed(plan) -> set[tuple[str, int, int]]:
     return owed
 
 
-def compliance_by_period(plan, periods: list[ReportingPeriod]) -> dict[int, list[UnitCompliance]]:
+def compliance_by_period(
+    plan, periods: list[ReportingPeriod], unit: Unit | None = None
+) -> dict[int, list[UnitCompliance]]:
     """Every reporting unit's standing in each of the periods, in a fixed number of queries
     however many periods, units or reports there are.
 
@@ -156,13 +158,19 @@ def compliance_by_period(plan, periods: list[ReportingPeriod]) -> dict[int, list
     ids = [p.pk for p in periods]
     sent: dict[tuple, bool] = {}
     done = (Status.SUBMITTED, Status.APPROVED)
-    for period_id, task_id, unit_id, late in ProgressReport.objects.filter(
-        period__in=ids, status__in=done
-    ).values_list("period_id", "task_id", "unit_id", "is_late"):
+    reports = ProgressReport.objects.filter(period__in=ids, status__in=done)
+    values = TargetValue.objects.filter(period__in=ids, status__in=done)
+    if unit is not None:  # one unit's record: read only its rows
+        units = {unit.pk: unit}
+        owed = {key for key in owed if key[2] == unit.pk}
+        reports, values = reports.filter(unit=unit), values.filter(unit=unit)
+    for period_id, task_id, unit_id, late in reports.values_list(
+        "period_id", "task_id", "unit_id", "is_late"
+    ):
         sent[(period_id, "task", task_id, unit_id)] = late
-    for period_id, target_id, unit_id, series, late in TargetValue.objects.filter(
-        period__in=ids, status__in=done
-    ).values_list("period_id", "target_id", "unit_id", "series", "is_late"):
+    for period_id, target_id, unit_id, series, late in values.values_list(
+        "period_id", "target_id", "unit_id", "series", "is_late"
+    ):
         sent[(period_id, f"target:{series}", target_id, unit_id)] = late
     result = {}
     for period in periods:

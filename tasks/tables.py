@@ -4,6 +4,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from nanyang_tracker.links import link_maker
 from tasks.models import Task
 
 
@@ -37,19 +38,25 @@ class LedgerTable(tables.Table):
 
     def render_units(self, record):
         # Uses the prefetched assignments (TaskQuerySet.with_units): no query per row.
+        unit_url = self._unit_url()
         return format_html_join(
             "",
             '<a class="unit{}" href="{}">{}{}</a>',
             (
                 (
                     " unit-lead" if a.is_lead else "",
-                    reverse("tasks:unit-detail", args=[a.unit_id]),
+                    unit_url(a.unit_id),
                     a.unit.name,
                     format_html('<span class="badge">{}</span>', _("牵头")) if a.is_lead else "",
                 )
                 for a in record.assignments.all()
             ),
         )
+
+    def _unit_url(self):
+        if not hasattr(self, "_unit_link"):
+            self._unit_link = link_maker("tasks:unit-detail")
+        return self._unit_link
 
     def render_measures(self, value):
         summary = Truncator(value).chars(36, truncate="…")

@@ -84,3 +84,19 @@ def test_its_queries_do_not_grow_with_the_reports(client, reviewer, staff_kjj, p
                       version=1)  # fmt: skip
     with django_assert_max_num_queries(17):
         client.get(url)
+
+
+def test_one_units_record_equals_its_row_in_everyones(plan, staff_county):
+    from tasks.duties import compliance_by_period
+    from tasks.models import ReportingPeriod
+
+    report = f.make_report(staff_county, plan, number=11, unit_name="卧龙区")
+    submit_record(record=report, user=staff_county, version=1)
+    periods = list(ReportingPeriod.objects.in_plan(plan)[:6])
+    wolong = f.unit("卧龙区")
+    everyone = compliance_by_period(plan, periods)
+    alone = compliance_by_period(plan, periods, wolong)
+    for period in periods:
+        row = next(r for r in everyone[period.pk] if r.unit == wolong)
+        [own] = alone[period.pk]
+        assert (own.owed, own.on_time, own.late) == (row.owed, row.on_time, row.late)
