@@ -120,6 +120,20 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Errors go to standard error (gunicorn and Celery keep it in their logs), with tracebacks:
+# with DEBUG off Django would otherwise only try to e-mail ADMINS.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+    },
+}
+
 # Redis: Celery broker and Django cache when REDIS_URL is set; otherwise eager jobs and a
 # per-process cache, so a newcomer needs nothing but Python.
 REDIS_URL = env_str("REDIS_URL")

@@ -319,4 +319,4 @@ class TargetValue(WorkflowRecord):
                 raise ValidationError({"value": error})
 
     def get_absolute_url(self) -> str:
-        return reverse("targets:value-detail", args=[self.pk])
+        return reverse("tasks:record-detail", args=["value", self.pk])

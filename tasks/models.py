@@ -450,7 +450,7 @@ class ProgressReport(WorkflowRecord):
         return f"{self.period} {self.unit} · {self.task}"
 
     def get_absolute_url(self) -> str:
-        return reverse("tasks:report-detail", args=[self.pk])
+        return reverse("tasks:record-detail", args=["report", self.pk])
 
 
 class ReportEvent(models.Model):

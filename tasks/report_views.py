@@ -592,11 +592,16 @@ def review_approve(request):
         messages.error(request, _("所选报告中有不存在的记录，没有审核任何报告。"))
     else:
         try:
-            workflow.approve_records(records=records, user=request.user)
+            approved = workflow.approve_records(records=records, user=request.user)
         except workflow.WorkflowError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, _("已审核通过 %(n)s 份。") % {"n": len(records)})
+            message = _("已审核通过 %(n)s 份。") % {"n": len(approved)}
+            if len(approved) < len(records):
+                message += _("另有 %(n)s 份已由其他审核员审核通过。") % {
+                    "n": len(records) - len(approved)
+                }
+            messages.success(request, message)
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

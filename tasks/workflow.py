@@ -282,12 +282,19 @@ def return_record(*, record: Record, user, comment: str) -> Record:
 
 @transaction.atomic
 def approve_records(*, records: list[Record], user) -> list[Record]:
-    """Approve submitted records, all or none: one that is not submitted stops the batch."""
+    """Approve submitted records, all or none: one that cannot be approved stops the batch.
+
+    A record another reviewer approved meanwhile is no obstacle: it is left as it is and not
+    returned, so two reviewers working down the same queue do not refuse each other's batches.
+    """
     if not records:
         raise WorkflowError("请至少选择一份报告。")
+    if not can_review(viewer_for(user)):
+        raise PermissionDenied("只有审核员可以审核报告。")
     locked = [_locked(record) for record in records]
+    pending = [record for record in locked if record.status != Status.APPROVED]
     problems = []
-    for record in locked:
+    for record in pending:
         try:
             _check_review(record, user)
         except WorkflowError as error:
@@ -295,16 +302,19 @@ def approve_records(*, records: list[Record], user) -> list[Record]:
     if problems:
         raise WorkflowError("没有审核任何报告。" + "；".join(problems))
     now = timezone.now()
-    for record in locked:
+    for record in pending:
         record.status, record.reviewed_at, record.review_comment = Status.APPROVED, now, ""
         record.version += 1
         record.updated_by, record.updated_at = user, now
         record.save()
         _log(record, user=user, action=Action.APPROVE, from_status=Status.SUBMITTED)
-    return locked
+    return pending
 
 
 def approve_record(*, record: Record, user) -> Record:
+    """Approve one submitted record; approving one that is already approved is refused."""
+    record = _locked(record)
+    _check_review(record, user)
     return approve_records(records=[record], user=user)[0]
 
 

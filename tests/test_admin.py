@@ -60,3 +60,14 @@ def test_people_without_staff_rights_cannot_open_the_admin(client, staff_kjj):
     client.force_login(staff_kjj)
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_view_on_site_from_the_admin_opens_the_record_page(client, admin_user, staff_kjj, plan):
+    from django.contrib.contenttypes.models import ContentType
+
+    report = make_report(staff_kjj, plan)
+    client.force_login(admin_user)
+    kind = ContentType.objects.get_for_model(report)
+    response = client.get(f"/admin/r/{kind.pk}/{report.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"/records/report/{report.pk}/")

@@ -275,3 +275,25 @@ def test_the_same_number_written_another_way_is_not_a_change(plan, staff_kjj):
         record=value, user=staff_kjj, version=1, content={"value": Decimal("403")}
     )
     assert changed.version == 2
+
+
+def test_a_batch_passes_over_what_another_reviewer_approved_meanwhile(plan, staff_kjj, reviewer):
+    first = submit_record(
+        record=f.make_report(staff_kjj, plan, number=1), user=staff_kjj, version=1
+    )
+    second = submit_record(
+        record=f.make_report(staff_kjj, plan, number=2), user=staff_kjj, version=1
+    )
+    approve_record(record=first, user=reviewer)  # the other reviewer was quicker
+    approved = approve_records(records=[first, second], user=reviewer)
+    assert [r.pk for r in approved] == [second.pk]
+    assert ReportEvent.objects.filter(report=first, action="approve").count() == 1
+    with pytest.raises(WorkflowError, match="只能审核“已报送”的报告"):
+        approve_record(record=first, user=reviewer)
+
+
+def test_records_link_to_their_page(plan, staff_kjj):
+    report = f.make_report(staff_kjj, plan)
+    value = f.make_value(staff_kjj, plan)
+    assert report.get_absolute_url() == f"/records/report/{report.pk}/"
+    assert value.get_absolute_url() == f"/records/value/{value.pk}/"
