@@ -311,6 +311,7 @@ def approve_records(*, records: list[Record], user) -> list[Record]:
     return pending
 
 
+@transaction.atomic
 def approve_record(*, record: Record, user) -> Record:
     """Approve one submitted record; approving one that is already approved is refused."""
     record = _locked(record)
