@@ -32,7 +32,9 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)  # assertions wait for a busy CI machine too
 
     # Playwright's sync API keeps an asyncio event loop running in this (the test) thread while
     # it is started. Django sees that loop and refuses the ORM calls the tests and fixtures make
@@ -58,7 +60,9 @@ def new_page(browser, request):
     def open_page(**context_options):
         context_options.setdefault("locale", "zh-CN")
         context = browser.new_context(**context_options)
-        context.set_default_timeout(10_000)
+        # Generous: a CI machine may be busy; a wait ends as soon as its condition holds.
+        context.set_default_timeout(30_000)
+        context.set_default_navigation_timeout(30_000)
         contexts.append(context)
         return context.new_page()
 
