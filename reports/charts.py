@@ -149,7 +149,7 @@ def trajectory_figure(
             "name": actual_name,
             "x": labels,
             "y": [_number(v) for v in actual],
-            "text": [_label(v) for v in actual],
+            "text": [number_label(v) for v in actual],
             "textposition": "top center",
             "line": {"color": "#a8201a", "width": 3},
         },
@@ -192,7 +192,7 @@ def trajectory_figure(
                     "xref": "paper",
                     "x": 1,
                     "y": float(target),
-                    "text": f"目标 {_label(target)}",
+                    "text": f"目标 {number_label(target)}",
                     "showarrow": False,
                     "yshift": 10,
                     "xanchor": "right",
@@ -224,7 +224,8 @@ def county_bars_figure(
                 "y": [_number(v) or 0 for v in values],
                 "marker": {"color": [STATUS_COLOURS[s] for s in statuses]},
                 "text": [
-                    f"{_label(v)}<br>{lbl}" for v, lbl in zip(values, status_labels, strict=True)
+                    f"{number_label(v)}<br>{lbl}"
+                    for v, lbl in zip(values, status_labels, strict=True)
                 ],
                 "textposition": "outside",
                 "cliponaxis": False,
@@ -258,7 +259,7 @@ def county_bars_figure(
                     "xref": "paper",
                     "x": 1,
                     "y": float(line),
-                    "text": f"每个县市区 {_label(line)} {unit}",
+                    "text": f"每个县市区 {number_label(line)} {unit}",
                     "showarrow": False,
                     "yshift": 12,
                     "xanchor": "right",
@@ -342,7 +343,8 @@ def heatmap_figure(
     }
 
 
-def _label(value) -> str:
+def number_label(value) -> str:
+    """A number as a label: thousands separated, no trailing zeros (3.50 → 3.5)."""
     if value is None:
         return ""
     text = f"{float(value):,.2f}".rstrip("0").rstrip(".")

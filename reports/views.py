@@ -50,9 +50,9 @@ def _hover(result) -> str:
     measure = t.value_measure if t.accumulation != "growth" else "%"
     parts = [t.label, f"目标：{t.goal_display}"]
     if p.current is not None:
-        parts.append(f"当前：{charts._label(p.current)} {measure}")
+        parts.append(f"当前：{charts.number_label(p.current)} {measure}")
     if p.expected is not None and t.scope != Target.Scope.EACH_COUNTY:
-        parts.append(f"按进度应达：{charts._label(p.expected)} {measure}")
+        parts.append(f"按进度应达：{charts.number_label(p.expected)} {measure}")
     if p.reason:
         parts.append(p.reason)
     parts.append(f"状态：{p.label}")
