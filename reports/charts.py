@@ -20,6 +20,8 @@ TASK_COLOURS = {
     "done": "#2f9a49",
     "in_progress": "#3d7fc1",
     "not_started": "#9aa5b1",
+    "awaiting": "#c9d6e3",
+    "reported": "#e4e8ee",
     "lagging": "#c0392b",
     "missing": "#ffffff",
 }

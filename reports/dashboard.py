@@ -9,12 +9,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from targets import progress
 from targets.measurements import TargetProgress, assess_plan
 from targets.models import Target
 from tasks.duties import compliance, compliance_by_period, task_statuses
 from tasks.models import Plan, ProgressReport, ReportingPeriod, Task, WorkflowRecord
 from tasks.periods import open_period
+from tasks.status import AWAITING
 from tasks.status import LABELS as TASK_LABELS
 
 STATUS_ORDER = [
@@ -98,32 +101,40 @@ def overview(plan: Plan, day: dt.date) -> Overview:
     return Overview(results, counts, list(sections.items()), period, rows, task_rows)
 
 
-def unit_heatmap(plan: Plan, unit, day: dt.date):
-    """The unit's tasks × quarters: its own report's 完成情况 each quarter, 逾期未报 when a due
-    date passed without one, 未报 before that."""
+def unit_heatmap(plan: Plan, unit, day: dt.date, may_read):
+    """The unit's tasks × quarters: its approved report's 完成情况 each quarter, 待审核 while
+    a submitted report awaits review, 逾期未报 when a due date passed without one, 未报 before
+    that. `may_read(report)` is the viewer's read rule (tasks/access.py): an approved report
+    the viewer may not read shows only that it was approved, not what it says."""
     tasks = list(Task.objects.in_plan(plan).owned_by(unit).order_by("number"))
     periods = [p for p in ReportingPeriod.objects.in_plan(plan) if p.starts_on <= day]
     reports = {
-        (r_task, r_period): (completion, status)
-        for r_task, r_period, completion, status in ProgressReport.objects.filter(
-            unit=unit, period__plan=plan
-        ).values_list("task_id", "period_id", "completion", "status")
+        (r.task_id, r.period_id): r
+        for r in ProgressReport.objects.filter(unit=unit, period__plan=plan).only(
+            "task_id", "period_id", "unit_id", "completion", "status"
+        )
     }
-    done = (WorkflowRecord.Status.SUBMITTED, WorkflowRecord.Status.APPROVED)
     codes, labels = [], []
     for task in tasks:
         row_codes, row_labels = [], []
         for period in periods:
-            completion, status = reports.get((task.pk, period.pk), (None, None))
-            if status in done:
-                row_codes.append(completion)
-                row_labels.append(TASK_LABELS[completion])
+            report = reports.get((task.pk, period.pk))
+            status = report.status if report else None
+            if status == WorkflowRecord.Status.APPROVED and may_read(report):
+                row_codes.append(report.completion)
+                row_labels.append(TASK_LABELS[report.completion])
+            elif status == WorkflowRecord.Status.APPROVED:
+                row_codes.append("reported")
+                row_labels.append(_("已审核"))
+            elif status == WorkflowRecord.Status.SUBMITTED:
+                row_codes.append(AWAITING)
+                row_labels.append(TASK_LABELS[AWAITING])
             elif day > period.due_on:
                 row_codes.append("lagging")
-                row_labels.append("逾期未报")
+                row_labels.append(_("逾期未报"))
             else:
                 row_codes.append("missing")
-                row_labels.append("未报")
+                row_labels.append(_("未报"))
         codes.append(row_codes)
         labels.append(row_labels)
     return tasks, periods, codes, labels

@@ -20,14 +20,14 @@ from reports.scoreboard import county_scoreboard, scoreboard_workbook, scoreboar
 from targets import progress
 from targets.measurements import assess_plan, goal_for, thresholds
 from targets.models import Target
-from tasks.access import viewer_for
+from tasks.access import scope_for
 from tasks.models import Plan, ReportingPeriod, Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plan_for(request) -> Plan:
-    if viewer_for(request.user).role is None:
+    if scope_for(request).viewer.role is None:
         raise PermissionDenied(_("您的账号还没有分配角色，请联系管理员。"))
     plan = Plan.objects.default()
     if plan is None:
@@ -205,7 +205,9 @@ def unit_dashboard(request, pk):
     plan = _plan_for(request)
     day, chosen = _day(request, plan)
     unit = get_object_or_404(Unit.objects.countable(), pk=pk)
-    tasks, periods, codes, labels = dashboard.unit_heatmap(plan, unit, day)
+    tasks, periods, codes, labels = dashboard.unit_heatmap(
+        plan, unit, day, scope_for(request).may_read
+    )
     figure = (
         charts.heatmap_figure(
             rows=[f"{t.number}. {t.title}" for t in tasks],

@@ -1,15 +1,26 @@
-"""Who may read and change reports: plain functions over facts the caller has loaded.
+"""Who may read and change reports: the one read rule, and the scope it gives each viewer.
 
 A reporter (填报员) belongs to one unit and sees everything of that unit; of another unit they
-see only approved reports on a task or target both units share, and, when their unit leads a
-task, its co-units' reports once submitted. Drafts and returned reports of another unit are never
-visible. Reviewers (审核员), leaders (领导) and admins (管理员) read everything; only reviewers
-return or approve; leaders change nothing. A user without a role sees no report.
+see approved reports on a task both units share, and, when their unit leads a task, its
+co-units' reports once submitted. An approved target value is a published figure: the
+dashboards show it to everyone with a role, so everyone with a role may read it. Drafts and
+returned records of another unit are never visible. Reviewers (审核员), leaders (领导) and admins
+(管理员) read everything; only reviewers return or approve; leaders change nothing. A user
+without a role sees no report.
+
+The rule is about a record *in a state*: a version of a record's content, a step of its history
+or a figure derived from one record is shown only to someone who may read the record in a state
+that content has been in. Content saved while a record was a draft and changed before it was
+submitted stays a draft's content for good, even after the record is approved (see
+`version_states`). Every page that shows a record's content asks `ReadScope`.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
-from tasks.models import Profile, WorkflowRecord
+from django.db.models import Q
+
+from tasks.models import Profile, ProgressReport, Task, TaskUnit, WorkflowRecord
 
 Status = WorkflowRecord.Status
 READ_ALL = {Profile.Role.REVIEWER, Profile.Role.LEADER, Profile.Role.ADMIN}
@@ -45,11 +56,13 @@ def viewer_for(user) -> Viewer:
 
 
 def can_read(viewer: Viewer, *, unit_id: int, status: str, shares_subject: bool,
-             leads_subject: bool) -> bool:  # fmt: skip
+             leads_subject: bool, published: bool = False) -> bool:  # fmt: skip
     """May the viewer read a record of `unit_id` in `status`?
 
     shares_subject: the viewer's unit also owns the record's task or target.
-    leads_subject: the viewer's unit is the lead unit (牵头单位) of the record's task.
+    leads_subject: the viewer's unit is the lead unit (牵头单位) of the record's task, or the
+    reporting unit of the record's target.
+    published: the record is a target value, which once approved is a published figure.
     """
     if viewer.reads_everything:
         return True
@@ -57,7 +70,7 @@ def can_read(viewer: Viewer, *, unit_id: int, status: str, shares_subject: bool,
         return False
     if viewer.unit_id == unit_id:
         return True
-    if status == Status.APPROVED and (shares_subject or leads_subject):
+    if status == Status.APPROVED and (shares_subject or leads_subject or published):
         return True
     return status == Status.SUBMITTED and leads_subject
 
@@ -78,3 +91,127 @@ def can_create(viewer: Viewer, *, unit_id: int, owns_subject: bool) -> bool:
 
 def can_review(viewer: Viewer) -> bool:
     return viewer.is_reviewer
+
+
+def version_states(versions: list[int], steps: list[tuple[int, str]]) -> dict[int, set[str]]:
+    """The states the content of each kept version has been in.
+
+    `versions`: the versions a revision was kept for (content changed), in any order.
+    `steps`: (version, state after the step) for every workflow step (ReportEvent). Each step
+    raises the record's version; content kept at version v stays the record's content through
+    every step up to the next kept version, so it has been in each of those steps' states. A
+    submission keeps no revision: the content it sent is the latest version kept before it.
+    A version with no step at all (data written outside the workflow) counts as a draft.
+    """
+    ordered = sorted(set(versions))
+    states: dict[int, set[str]] = {}
+    for index, version in enumerate(ordered):
+        upto = ordered[index + 1] if index + 1 < len(ordered) else None
+        states[version] = {
+            state for at, state in steps if at >= version and (upto is None or at < upto)
+        } or {Status.DRAFT}
+    return states
+
+
+class ReadScope:
+    """What one viewer may read. Built once per request; it asks the database at most twice,
+    for the tasks and targets the viewer's unit shares and leads, and only when needed."""
+
+    def __init__(self, viewer: Viewer):
+        self.viewer = viewer
+
+    @cached_property
+    def _tasks(self) -> tuple[frozenset[int], frozenset[int]]:
+        unit = self.viewer.unit_id
+        shared = Task.objects.filter(Q(units__pk=unit) | Q(units__members__pk=unit))
+        led = TaskUnit.objects.filter(unit_id=unit, role=TaskUnit.Role.LEAD)
+        return (
+            frozenset(shared.values_list("pk", flat=True)),
+            frozenset(led.values_list("task_id", flat=True)),
+        )
+
+    @cached_property
+    def _targets(self) -> tuple[frozenset[int], frozenset[int]]:
+        from targets.models import Target
+
+        unit = self.viewer.unit_id
+        shared = Target.objects.filter(Q(units__pk=unit) | Q(units__members__pk=unit))
+        led = Target.objects.filter(reporting_unit_id=unit)
+        return (
+            frozenset(shared.values_list("pk", flat=True)),
+            frozenset(led.values_list("pk", flat=True)),
+        )
+
+    def _facts(self, record) -> tuple[bool, bool, bool]:
+        """(shares, leads, published) of a record for this viewer."""
+        if isinstance(record, ProgressReport):
+            shared, led = self._tasks
+            return record.task_id in shared, record.task_id in led, False
+        shared, led = self._targets
+        return record.target_id in shared, record.target_id in led, True
+
+    def _needs_facts(self, record) -> bool:
+        viewer = self.viewer
+        return viewer.is_reporter and viewer.unit_id != record.unit_id
+
+    def may_read(self, record, status: str | None = None) -> bool:
+        """May the viewer read the record in `status` (by default, the state it is in now)?"""
+        status = status or record.status
+        if not self._needs_facts(record):
+            return can_read(self.viewer, unit_id=record.unit_id, status=status,
+                            shares_subject=False, leads_subject=False)  # fmt: skip
+        shares, leads, published = self._facts(record)
+        return can_read(self.viewer, unit_id=record.unit_id, status=status,
+                        shares_subject=shares, leads_subject=leads,
+                        published=published)  # fmt: skip
+
+    def may_read_any(self, record, states) -> bool:
+        return any(self.may_read(record, state) for state in states)
+
+    def readable_revisions(self, record, revisions: list, events: list) -> list:
+        """The kept versions of the record's content this viewer may read: those that have been
+        in a state the viewer may read the record in."""
+        states = version_states(
+            [r.version for r in revisions], [(e.version, e.to_status) for e in events]
+        )
+        return [r for r in revisions if self.may_read_any(record, states[r.version])]
+
+    def readable_events(self, record, events: list) -> list:
+        """The workflow steps this viewer may see: those that left the record in a state the
+        viewer may read it in (a return and its comment belong to the returned record)."""
+        return [e for e in events if self.may_read(record, e.to_status)]
+
+    def reports_filter(self) -> Q:
+        """The progress reports this viewer may read, as a filter for a query."""
+        viewer = self.viewer
+        if viewer.reads_everything:
+            return Q()
+        if not viewer.is_reporter:
+            return Q(pk__in=[])
+        shared, led = self._tasks
+        return (
+            Q(unit_id=viewer.unit_id)
+            | Q(status=Status.APPROVED, task_id__in=shared | led)
+            | Q(status=Status.SUBMITTED, task_id__in=led)
+        )
+
+    def values_filter(self) -> Q:
+        """The target values this viewer may read, as a filter for a query."""
+        viewer = self.viewer
+        if viewer.reads_everything:
+            return Q()
+        if not viewer.is_reporter:
+            return Q(pk__in=[])
+        _, led = self._targets
+        return (
+            Q(unit_id=viewer.unit_id)
+            | Q(status=Status.APPROVED)
+            | Q(status=Status.SUBMITTED, target_id__in=led)
+        )
+
+
+def scope_for(request) -> ReadScope:
+    """The read scope of a request's user, made once per request."""
+    if not hasattr(request, "_read_scope"):
+        request._read_scope = ReadScope(viewer_for(request.user))
+    return request._read_scope

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from targets.models import Target, TargetValue
 from tasks.models import ProgressReport, ReportingPeriod, Task, TaskUnit, Unit, WorkflowRecord
-from tasks.status import task_status
+from tasks.status import AWAITING, task_status
 
 Status = WorkflowRecord.Status
 
@@ -190,8 +190,8 @@ def compliance_by_period(
 
 
 def task_statuses(plan, period: ReportingPeriod, today: dt.date) -> dict[int, str]:
-    """Each task's status in the period (tasks/status.py) from its units' submitted or approved
-    reports, in a fixed number of queries."""
+    """Each task's status in the period (tasks/status.py) from its units' approved reports (a
+    submitted one counts as reported, awaiting review), in a fixed number of queries."""
     owners: dict[int, list[int]] = {}
     members: dict[int, list[int]] = {}
     for collective_id, member_id in Unit.members.through.objects.values_list(
@@ -203,10 +203,10 @@ def task_statuses(plan, period: ReportingPeriod, today: dt.date) -> dict[int, st
     ):
         owners.setdefault(task_id, []).extend(members.get(unit_id, [unit_id]))
     completions = {
-        (task_id, unit_id): completion
-        for task_id, unit_id, completion in ProgressReport.objects.filter(
+        (task_id, unit_id): completion if status == Status.APPROVED else AWAITING
+        for task_id, unit_id, completion, status in ProgressReport.objects.filter(
             period=period, status__in=(Status.SUBMITTED, Status.APPROVED)
-        ).values_list("task_id", "unit_id", "completion")
+        ).values_list("task_id", "unit_id", "completion", "status")
     }
     overdue = today > period.due_on
     return {

@@ -26,7 +26,7 @@ from django_tables2 import RequestConfig
 
 from targets.models import Target, TargetValue
 from tasks import workflow
-from tasks.access import Viewer, can_edit, can_read, can_review, viewer_for
+from tasks.access import Viewer, can_edit, can_review, scope_for
 from tasks.duties import days_left, duties_for
 from tasks.forms import ReportForm, ReturnForm, ValueForm
 from tasks.history import changes
@@ -50,9 +50,7 @@ KINDS = {"report": ProgressReport, "value": TargetValue}
 
 
 def _viewer(request) -> Viewer:
-    if not hasattr(request, "_viewer"):
-        request._viewer = viewer_for(request.user)
-    return request._viewer
+    return scope_for(request).viewer
 
 
 def _reporter_unit(request) -> Unit:
@@ -69,39 +67,16 @@ def _reviewer(request) -> Viewer:
     return viewer
 
 
-def _shares_and_leads(viewer: Viewer, record) -> tuple[bool, bool]:
-    """Does the viewer's unit share the record's task or target, and does it lead it?"""
-    if viewer.unit_id is None:
-        return False, False
-    unit_q = Q(pk=viewer.unit_id) | Q(members__pk=viewer.unit_id)
-    if isinstance(record, ProgressReport):
-        shares = record.task.units.filter(unit_q).exists()
-        leads = TaskUnit.objects.filter(
-            task_id=record.task_id, unit_id=viewer.unit_id, role=TaskUnit.Role.LEAD
-        ).exists()
-        return shares, leads
-    shares = record.target.units.filter(unit_q).exists()
-    return shares, record.target.reporting_unit_id == viewer.unit_id
-
-
 def _record_for_user(request, kind: str, pk: int):
+    """The record, if the user may read it in its present state; else 404 (not even its
+    existence shows)."""
     model = KINDS.get(kind)
     if model is None:
         raise Http404(_("没有这份报告。"))
     related = ["unit", "period__plan", "updated_by"]
     related.append("task" if model is ProgressReport else "target")
     record = get_object_or_404(model.objects.select_related(*related), pk=pk)
-    viewer = _viewer(request)
-    if viewer.reads_everything or viewer.unit_id == record.unit_id:
-        return record
-    shares, leads = _shares_and_leads(viewer, record)
-    if not can_read(
-        viewer,
-        unit_id=record.unit_id,
-        status=record.status,
-        shares_subject=shares,
-        leads_subject=leads,
-    ):
+    if not scope_for(request).may_read(record):
         raise Http404(_("没有这份报告。"))
     return record
 
@@ -291,7 +266,7 @@ def report_edit(request, period_pk, task_pk):
             "attachments": attachments,
             "conflict": conflict,
             "conflict_fields": _content_rows(conflict) if conflict else [],
-            "co_reports": _co_unit_reports(task, unit, period),
+            "co_reports": _co_unit_reports(request, task, unit, period),
             "late": period.is_closed or timezone.localdate() > period.due_on,
         },
     )
@@ -317,15 +292,16 @@ def _content_rows(record) -> list[tuple[str, object]]:
     return rows
 
 
-def _co_unit_reports(task: Task, unit: Unit, period: ReportingPeriod):
-    """The lead unit sees its co-units' submitted and approved reports on the task."""
+def _co_unit_reports(request, task: Task, unit: Unit, period: ReportingPeriod):
+    """The lead unit sees its co-units' reports on the task as far as it may read them
+    (submitted and approved ones)."""
     is_lead = TaskUnit.objects.filter(task=task, unit=unit, role=TaskUnit.Role.LEAD).exists()
     if not is_lead:
         return None
     return (
         ProgressReport.objects.filter(task=task, period=period)
         .exclude(unit=unit)
-        .filter(status__in=[WorkflowRecord.Status.SUBMITTED, WorkflowRecord.Status.APPROVED])
+        .filter(scope_for(request).reports_filter())
         .select_related("unit")
     )
 
@@ -426,7 +402,9 @@ def record_detail(request, kind, pk):
             "kind": kind,
             "rows": _content_rows(record),
             "attachments": record.attachments.all() if kind == "report" else [],
-            "events": record.events.select_related("actor"),
+            "events": scope_for(request).readable_events(
+                record, list(record.events.select_related("actor"))
+            ),
             "may_edit": can_edit(viewer, unit_id=record.unit_id, status=record.status),
             "may_review": can_review(viewer) and record.status == WorkflowRecord.Status.SUBMITTED,
             "return_form": ReturnForm(),
@@ -450,15 +428,21 @@ def record_history(request, kind, pk):
             return format(Decimal(value).normalize(), "f")  # 402.00 → 402
         return value
 
-    revisions = record.revisions.select_related("changed_by")
+    # Only the versions and steps the viewer may read, and the differences between those
+    # versions only: an earlier draft's text is a draft's content for good (tasks/access.py).
+    scope = scope_for(request)
+    events = list(record.events.select_related("actor"))
+    revisions = scope.readable_revisions(
+        record, list(record.revisions.select_related("changed_by")), events
+    )
     return render(
         request,
         "tasks/record_history.html",
         {
             "record": record,
             "kind": kind,
-            "changes": list(reversed(changes(list(revisions), labels, display))),
-            "events": record.events.select_related("actor"),
+            "changes": list(reversed(changes(revisions, labels, display))),
+            "events": scope.readable_events(record, events),
         },
     )
 
@@ -597,9 +581,12 @@ def review_approve(request):
             messages.error(request, str(error))
         else:
             message = _("已审核通过 %(n)s 份。") % {"n": len(approved)}
-            if len(approved) < len(records):
-                message += _("另有 %(n)s 份已由其他审核员审核通过。") % {
-                    "n": len(records) - len(approved)
+            skipped = [r for r in records if r not in approved]
+            if skipped:
+                # Name them: the reviewer wants to see which ones another reviewer took.
+                message += _("另有 %(n)s 份已由其他审核员审核通过，未重复审核：%(names)s。") % {
+                    "n": len(skipped),
+                    "names": "；".join(str(r) for r in skipped),
                 }
             messages.success(request, message)
     next_url = request.POST.get("next", "")

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from targets.models import Target
-from tasks.access import can_read, viewer_for
+from tasks.access import scope_for, viewer_for
 from tasks.duties import compliance
 from tasks.forms import LedgerFilterForm
 from tasks.models import (
@@ -73,45 +73,27 @@ def task_detail(request, pk):
             "task": task,
             "plan": task.plan,
             "targets": targets,
-            "reports": _latest_reports_for(request.user, task),
+            "reports": _latest_reports_for(request, task),
         },
     )
 
 
-def _latest_reports_for(user, task: Task) -> list[ProgressReport]:
-    """The units' reports of the latest quarter that has any, as far as the user may read them
+def _latest_reports_for(request, task: Task) -> list[ProgressReport]:
+    """The units' submitted or approved reports of the latest quarter the user may read any of
     (tasks/access.py): everything for the plan office and leaders; for a reporter, the approved
     reports when their unit shares the task, and submitted ones too when it leads it."""
-    viewer = viewer_for(user)
     done = [WorkflowRecord.Status.SUBMITTED, WorkflowRecord.Status.APPROVED]
-    latest = (
-        ProgressReport.objects.filter(task=task, status__in=done)
-        .order_by("-period__starts_on")
-        .values_list("period_id", flat=True)
-        .first()
+    readable = ProgressReport.objects.filter(task=task, status__in=done).filter(
+        scope_for(request).reports_filter()
     )
+    latest = readable.order_by("-period__starts_on").values_list("period_id", flat=True).first()
     if latest is None:
         return []
-    owners = {a.unit_id for a in task.assignments.all()}
-    shares = viewer.unit_id is not None and (
-        viewer.unit_id in owners
-        or Unit.members.through.objects.filter(
-            from_unit_id__in=owners, to_unit_id=viewer.unit_id
-        ).exists()
-    )
-    leads = any(a.is_lead and a.unit_id == viewer.unit_id for a in task.assignments.all())
-    reports = (
-        ProgressReport.objects.filter(task=task, period_id=latest, status__in=done)
+    return list(
+        readable.filter(period_id=latest)
         .select_related("unit", "period")
         .order_by("unit__sort_order")
     )
-    return [
-        r
-        for r in reports
-        if can_read(
-            viewer, unit_id=r.unit_id, status=r.status, shares_subject=shares, leads_subject=leads
-        )
-    ]
 
 
 @require_safe

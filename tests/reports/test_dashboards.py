@@ -152,8 +152,40 @@ def test_the_unit_dashboard_shows_its_tasks_by_quarter(client, leader, plan, dem
         "滞后",
         "逾期未报",
         "未报",
+        "待审核",
     }
     assert "按时报送记录" in page
+
+
+def test_the_unit_dashboard_shows_no_other_units_unreviewed_completion(
+    client, plan, staff_county, staff_kjj, reviewer
+):
+    """A submitted report says 待审核 to everyone; an approved one says what it reports only to
+    whom may read the report, and only that it was approved to anyone else."""
+    submitted = f.make_report(staff_county, plan, number=15, unit_name="卧龙区", quarter=1,
+                              completion="lagging")  # fmt: skip
+    submit_record(record=submitted, user=staff_county, version=submitted.version)
+    approved = f.make_report(staff_county, plan, number=11, unit_name="卧龙区", quarter=2,
+                             completion="done")  # fmt: skip
+    approved = submit_record(record=approved, user=staff_county, version=approved.version)
+    approve_record(record=approved, user=reviewer)
+    page = _heat(client, staff_kjj, "卧龙区")
+    assert page[(15, "2024年第一季度")] == "待审核"  # 市科技局 leads task 15, yet: not reviewed
+    assert page[(11, "2024年第二季度")] == "已审核"  # 市科技局 has no part in task 11
+    own = _heat(client, staff_county, "卧龙区")
+    assert own[(15, "2024年第一季度")] == "待审核" and own[(11, "2024年第二季度")] == "已完成"
+    assert _heat(client, reviewer, "卧龙区")[(11, "2024年第二季度")] == "已完成"
+
+
+def _heat(client, user, unit_name) -> dict:
+    client.force_login(user)
+    page = client.get(reverse("reports:unit", args=[f.unit(unit_name).pk])).content.decode()
+    heat = charts_in(page)["chart-heatmap"]["data"][0]
+    return {
+        (int(row.split(".")[0]), column): label
+        for row, labels in zip(heat["y"], heat["text"], strict=True)
+        for column, label in zip(heat["x"], labels, strict=True)
+    }
 
 
 def test_the_scoreboard_ranks_the_counties_for_2024_and_exports_it(client, leader, plan, demo):

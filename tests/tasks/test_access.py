@@ -2,7 +2,7 @@
 
 import pytest
 
-from tasks.access import Viewer, can_create, can_edit, can_read, can_review
+from tasks.access import Viewer, can_create, can_edit, can_read, can_review, version_states
 
 OWN, OTHER = 1, 2
 REPORTER = Viewer(10, "reporter", OWN)
@@ -81,3 +81,31 @@ def test_a_reporter_creates_only_for_their_own_unit_and_what_it_owns():
 def test_only_reviewers_review():
     assert can_review(REVIEWER)
     assert not any(can_review(v) for v in (REPORTER, LEADER, ADMIN, NO_ROLE))
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("draft", False), ("returned", False), ("submitted", False), ("approved", True)],
+)
+def test_an_approved_target_value_is_a_published_figure_any_reporter_reads(status, expected):
+    assert can_read(REPORTER, unit_id=OTHER, status=status, shares_subject=False,
+                    leads_subject=False, published=True) is expected  # fmt: skip
+
+
+def test_a_version_has_been_in_every_state_until_the_next_version_was_kept():
+    # create v1, save v2, submit v3, return v4, save v5, submit v6, approve v7
+    steps = [(1, "draft"), (2, "draft"), (3, "submitted"), (4, "returned"), (5, "returned"),
+             (6, "submitted"), (7, "approved")]  # fmt: skip
+    assert version_states([1, 2, 5], steps) == {
+        1: {"draft"},  # changed before it was ever sent: a draft's content for good
+        2: {"draft", "submitted", "returned"},
+        5: {"returned", "submitted", "approved"},
+    }
+
+
+def test_a_version_submitted_without_a_save_has_been_submitted():
+    assert version_states([1], [(1, "draft"), (2, "submitted")]) == {1: {"draft", "submitted"}}
+
+
+def test_a_version_with_no_recorded_step_counts_as_a_draft():
+    assert version_states([3, 1], []) == {1: {"draft"}, 3: {"draft"}}

@@ -1,8 +1,9 @@
 """Who may do what on the reporting pages, as tables: role × own or other unit × state.
 
 A reporter reads everything of their own unit; of another unit only an approved report on a task
-both units share, and — when their unit leads the task — a co-unit's submitted one. Drafts and
-returned reports of another unit answer 404 (not even their existence shows), and so do forged
+both units share, and — when their unit leads the task — a co-unit's submitted one; an approved
+target value is a published figure (the dashboards show it to every role), readable by all.
+Drafts and returned reports of another unit answer 404 (not even their existence shows), and so do forged
 ids of tasks and targets the unit does not report on. Reviewers, leaders and admins read
 everything; only reviewers return and approve; only reporters fill in forms (403 for the rest).
 """
@@ -22,6 +23,7 @@ from tasks.workflow import (
     add_attachments,
     approve_record,
     return_record,
+    save_record,
     submit_record,
 )
 from tests import factories as f
@@ -124,7 +126,7 @@ READ = [
     ("county-approved-task11", 404, 200,   200,   200,   200,  404),  # 市科技局 has no part
     ("kjj-value-draft",        200, 404,   200,   200,   200,  404),
     ("county-value-draft",     404, 200,   200,   200,   200,  404),
-    ("county-value-approved",  404, 200,   200,   200,   200,  404),  # a county-only target
+    ("county-value-approved",  200, 200,   200,   200,   200,  404),  # a published figure
 ]  # fmt: skip
 
 
@@ -516,3 +518,49 @@ def test_a_reporter_whose_account_was_switched_off_is_treated_as_signed_out(clie
     client.force_login(user)
     response = client.get(reverse("tasks:inbox"))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+# --- versions: a draft's text stays a draft's -------------------------------------------------
+
+
+def _wancheng_reporter():
+    return get_user_model().objects.create_user("wancheng-reporter", password="pw-for-tests-1")
+
+
+def test_a_history_shows_other_units_only_the_versions_they_may_read(
+    client, plan, staff_county, staff_kjj, reviewer
+):
+    """卧龙区 drafts, rewrites and submits; the lead unit 市科技局 then reads the record, and after
+    approval so does 宛城区 (which shares task 15): neither ever sees the first draft, nor the
+    return and its comment."""
+    report = f.make_report(staff_county, plan, number=15, unit_name="卧龙区", quarter=1,
+                           progress="初稿：尚未核实的合同数字")  # fmt: skip
+    report = save_record(record=report, user=staff_county, version=report.version,
+                         content={"progress": "第一次报送的内容"})  # fmt: skip
+    report = submit_record(record=report, user=staff_county, version=report.version)
+    report = return_record(record=report, user=reviewer, comment="退回意见：请核对合同金额")
+    report = save_record(record=report, user=staff_county, version=report.version,
+                         content={"progress": "退回后修改、尚未报送的内容"})  # fmt: skip
+    report = save_record(record=report, user=staff_county, version=report.version,
+                         content={"progress": "第二次报送的内容"})  # fmt: skip
+    report = submit_record(record=report, user=staff_county, version=report.version)
+    history = reverse("tasks:record-history", args=["report", report.pk])
+    draft_only = ("初稿：尚未核实的合同数字", "退回后修改、尚未报送的内容", "请核对合同金额")
+
+    client.force_login(staff_kjj)  # the lead unit: submitted versions only
+    page = client.get(history).content.decode()
+    assert "第一次报送的内容" in page and "第二次报送的内容" in page
+    assert not [text for text in draft_only if text in page]
+    assert "退回" not in page.split("流转记录")[1]
+
+    client.force_login(staff_county)  # the unit itself: every version and step
+    page = client.get(history).content.decode()
+    assert all(text in page for text in draft_only)
+
+    approve_record(record=report, user=reviewer)
+    wancheng = _wancheng_reporter()
+    Profile.objects.create(user=wancheng, role="reporter", unit=f.unit("宛城区"))
+    client.force_login(wancheng)  # a unit sharing the task: the approved version only
+    page = client.get(history).content.decode()
+    assert "第二次报送的内容" in page
+    assert "第一次报送的内容" not in page and not [t for t in draft_only if t in page]

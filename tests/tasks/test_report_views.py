@@ -980,6 +980,19 @@ def test_approving_several_reports_and_values_at_once(client, reviewer, queue):
     assert TargetValue.objects.get(pk=queue["value-26"].pk).status == "approved"
 
 
+def test_a_batch_names_the_reports_another_reviewer_approved_first(client, reviewer, queue):
+    approve_record(record=queue["county-15"], user=reviewer)  # the other reviewer
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("tasks:review-approve"),
+        {"reports": [queue["kjj-1"].pk, queue["county-15"].pk], "values": [queue["value-26"].pk]},
+    )
+    assert shown_messages(response) == [
+        f"已审核通过 2 份。另有 1 份已由其他审核员审核通过，未重复审核：{queue['county-15']}。"
+    ]
+    assert "卧龙区" in str(queue["county-15"])
+
+
 @pytest.mark.parametrize("spoiler", ["draft", "missing"])
 def test_approving_several_is_all_or_nothing(client, reviewer, queue, spoiler):
     client.force_login(reviewer)
