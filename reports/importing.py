@@ -8,11 +8,13 @@ under SECRET_KEY, so a template edited to pose as another unit's or another quar
 recognised. Each data row carries its key (task id, or target id and series) in a hidden column.
 
 The import refuses a whole file for what makes it unreadable or foreign (not an .xlsx, too large,
-a ZIP bomb, macros, password protection, a forged template, another unit or quarter, a closed
-period); otherwise it checks every row and lists every problem by sheet, row and column. Only a
-file without problems is saved, in one transaction, through tasks/workflow.py as drafts that
-follow the normal workflow. Unchanged rows are left alone, so importing a file twice changes
-nothing the second time.
+a ZIP bomb, macros, password protection, XML beyond what the template can hold such as a far
+cell, a DTD or thousands of styles (reports/xlsx_safety.py), a forged template, another unit or
+quarter, a closed period); otherwise it checks every row and lists every problem by sheet, row
+and column. Numbers are read by targets/numbers.py, as in the web form. Only a file without
+problems is saved, in one transaction, through tasks/workflow.py as drafts that follow the
+normal workflow. Unchanged rows are left alone, so importing a file twice changes nothing the
+second time.
 
 The workbook's texts and the problems are Chinese documents, as in reports/excel.py and
 tasks/workflow.py: the labels of the drop-down lists must read the same whatever language the
@@ -24,9 +26,10 @@ import json
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +43,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from reports import xlsx_safety
 from reports.excel import (
     BORDER,
     CENTER,
@@ -50,6 +54,7 @@ from reports.excel import (
     number_cell,
     text_cell,
 )
+from targets import numbers
 from targets.measures import value_error
 from targets.models import Target, TargetValue
 from tasks import workflow
@@ -83,16 +88,42 @@ VALUE_MIN_WIDTHS = [30, 10, 12, 14, 30, 10, 30, 12]
 VALUE_MAX_WIDTHS = [44, 10, 12, 14, 36, 10, 36, 12]
 META_KEYS = ("format", "plan", "unit_id", "unit_name", "period_id", "period_label")
 
-# Limits on what is opened at all (checked with zipfile before openpyxl reads a byte).
+# Limits on what is opened at all (checked before openpyxl reads a byte). They are sized on the
+# largest template the plan gives a unit (市科技局: 19 tasks, 26 values, the 填写说明 sheet of 26
+# rows), with room to spare, and so that the worst file they let through costs a web worker about
+# a tenth of a second: two such uploads at once must not hold up the login page for everyone
+# (docs/import-safety.md has the figures).
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ENTRIES = 200
-MAX_UNCOMPRESSED = 50 * 1024 * 1024
+# As much as the upload itself: 1,000 characters in every text of 市科技局's 45 rows unpack to
+# about 0.5 MB.
+MAX_UNCOMPRESSED = 5 * 1024 * 1024
 MAX_RATIO = 100
 # A small part that compresses very well (a sheet of empty styled cells) is harmless; the ratio
 # is checked on parts from this size up, and MAX_UNCOMPRESSED bounds the sum of all parts.
 RATIO_CHECKED_FROM = 1024 * 1024
-# A sheet of this template has a few dozen rows; a filled row further down is not ours.
-MAX_ROWS = 1000
+# A sheet of the template has a few dozen rows; a row further down is not ours.
+MAX_ROWS = 200
+EXCEL_CELL_CHARS = 32_767  # Excel keeps no more in a cell; a longer text was not typed there
+# The largest template, every row wrong in every column, has fewer problems than this; a page of
+# thousands (200 rows of nonsense) would only take a worker long to render.
+MAX_LISTED_PROBLEMS = 200
+# What the XML may hold (reports/xlsx_safety.py). In brackets, measured on 市科技局's template
+# with a comment on every row (every record submitted): as this system writes it / once
+# LibreOffice has saved it. Excel and WPS were not at hand to measure.
+PACKAGE_LIMITS = xlsx_safety.Limits(
+    rows=MAX_ROWS,
+    columns=16,  # A–P: the template uses A–H; a note beside the table passes, and is not read
+    sheets=8,  # (4 / 4): a sheet of notes passes, and is not read
+    strings=2_000,  # (0 / 149)
+    style_elements=1_000,  # (142 / 231)
+    elements=6_000,  # (2,076 / 2,988)
+    settings=3_000,  # (1,175 / 1,540)
+    setting_chars=64 * 1024,  # (19,245 / 24,534)
+    references=300,  # (58 / 13)
+    formula_chars=20_000,  # (0 / 0: a formula is refused, cell by cell, when the rows are read)
+    depth=32,  # (9 at most)
+)
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
@@ -102,6 +133,7 @@ QUOTED_IN_FORMAT = re.compile(r'"[^"]*"|\\.')
 NOT_OURS = "不是本系统导出的模板或模板已被改动，请重新下载模板后填写。"
 
 Status = WorkflowRecord.Status
+VALUE_FIELD = TargetValue._meta.get_field("value")
 
 
 # --- results -------------------------------------------------------------------------------
@@ -471,9 +503,12 @@ def check_package(name: str, data: bytes) -> None:
 
     The sizes checked are those the ZIP directory declares: zipfile stops reading a part at its
     declared size (and then fails on the checksum), so a part cannot unpack to more than that.
+    Then every part is read once, in chunks, against PACKAGE_LIMITS (reports/xlsx_safety.py), so
+    that openpyxl is only ever given a file whose work is bounded by what the template holds.
     """
     shown = _display_name(name)
-    extension = shown.rsplit(".", 1)[-1].lower() if "." in shown else ""
+    own = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()  # shown may be cut short
+    extension = own.rsplit(".", 1)[-1].lower() if "." in own else ""
     if extension in ("xlsm", "xltm", "xlsb"):
         raise ImportRefused(
             f"“{shown}”是含宏的 Excel 文件（.{extension}），不能导入。"
@@ -516,6 +551,11 @@ def check_package(name: str, data: bytes) -> None:
                     raise ImportRefused(f"“{shown}”的压缩比异常（疑似压缩炸弹），已拒绝。")
                 if entry.flag_bits & 0x1:
                     raise ImportRefused(f"“{shown}”已加密，系统无法读取，请取消密码后再导入。")
+                if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    # Excel and WPS only deflate; bzip2 and LZMA unpack several times slower.
+                    raise ImportRefused(
+                        f"“{shown}”使用了 Excel 不使用的压缩方式，已拒绝。请使用本系统下载的模板。"
+                    )
             names = {e.filename for e in entries}
             if any(n.lower().endswith("vbaproject.bin") for n in names):
                 raise ImportRefused(f"“{shown}”含有宏（VBA），已拒绝。请使用本系统下载的模板。")
@@ -523,7 +563,19 @@ def check_package(name: str, data: bytes) -> None:
                 raise ImportRefused(f"“{shown}”不是有效的 .xlsx 文件，请使用本系统下载的模板。")
             if b"macroEnabled" in package.read("[Content_Types].xml"):
                 raise ImportRefused(f"“{shown}”是含宏的工作簿，已拒绝。请使用本系统下载的模板。")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, RuntimeError, ValueError) as error:
+            xlsx_safety.check_parts(package, PACKAGE_LIMITS, shown=shown)
+    except xlsx_safety.UnsafePackage as error:
+        raise ImportRefused(error.message) from error
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        RuntimeError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+        zlib.error,
+    ) as error:
         raise ImportRefused(f"“{shown}”已损坏，无法打开。") from error
 
 
@@ -570,9 +622,12 @@ def _read_sheet(book, name: str, header: list[str]) -> Sheet:
     if name not in book.sheetnames:
         raise ImportRefused(f"找不到工作表“{name}”：{NOT_OURS}")
     worksheet = book[name]
-    worksheet.reset_dimensions()  # read to the real end, whatever the file's <dimension> says
     sheet = Sheet(name)
-    for number, raw_row in enumerate(worksheet.iter_rows(max_col=len(header)), start=1):
+    # Never further than the template reaches, whatever the file's <dimension> says: without
+    # max_row openpyxl makes every empty row up to the last one filled. check_package has
+    # refused any file with a row or column beyond these.
+    rows = worksheet.iter_rows(max_row=MAX_ROWS, max_col=len(header))
+    for number, raw_row in enumerate(rows, start=1):
         cells = [_cell(raw) for raw in raw_row]
         cells += [CellValue(None)] * (len(header) - len(cells))
         if number == 1:
@@ -585,8 +640,6 @@ def _read_sheet(book, name: str, header: list[str]) -> Sheet:
             continue
         if all(c.is_blank for c in cells):
             continue
-        if number > MAX_ROWS:
-            raise ImportRefused(f"工作表“{name}”第 {number} 行超出了模板的范围，请用原模板填写。")
         sheet.rows.append((number, cells))
     return sheet
 
@@ -680,12 +733,12 @@ class _Row:
             return None
         return cell
 
-    def text(self, column: int, *, max_length: int | None = None) -> str | None:
+    def text(self, column: int, *, max_length: int = EXCEL_CELL_CHARS) -> str | None:
         cell = self.plain(column)
         if cell is None:
             return None
         text = _as_text(cell.value)
-        if max_length is not None and len(text) > max_length:
+        if len(text) > max_length:
             self.problem(column, f"最多 {max_length} 个字，现有 {len(text)} 个字。")
             return None
         return text
@@ -703,24 +756,24 @@ def _as_text(value) -> str:
     return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _as_number(cell: CellValue) -> Decimal | None:
-    """A number typed in the cell: 12, 12.5, "12.5", "1,234", or a percent-formatted 0.6."""
+def _as_number(cell: CellValue, *, percent: bool, max_digits: int, decimal_places: int) -> Decimal:
+    """The number in a cell (targets/numbers.parse_number), or ValidationError in Chinese.
+
+    A number typed as 60% or 2.35% in Excel is stored as 0.6 or 0.0235 in a percent-formatted
+    cell (a "%" in quotes or after a backslash is a literal sign and does not scale it); such a
+    cell is read as Excel shows it, and only where the column is a percentage.
+    """
     value = cell.value
-    if isinstance(value, bool) or cell.data_type == "d":
-        return None
-    if isinstance(value, int | float | Decimal):
-        number = Decimal(str(value))
-        # Typing 60% or 2.35% in Excel stores 0.6 or 0.0235 in a percent-formatted cell
-        # (a "%" in quotes or after a backslash is a literal sign and does not scale).
-        if "%" in QUOTED_IN_FORMAT.sub("", cell.number_format or ""):
-            number *= 100
-    else:
-        text = str(value).strip().replace(",", "").replace("，", "").removesuffix("%").strip()
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            return None
-    return number if number.is_finite() else None
+    if cell.data_type == "d":
+        raise ValidationError(numbers.NOT_A_NUMBER)
+    shown_as_percent = "%" in QUOTED_IN_FORMAT.sub("", cell.number_format or "")
+    return numbers.parse_number(
+        value,
+        max_digits=max_digits,
+        decimal_places=decimal_places,
+        percent=percent,
+        from_fraction=shown_as_percent and isinstance(value, int | float | Decimal),
+    )
 
 
 def _parse_key(value) -> tuple[str, int, str] | None:
@@ -774,8 +827,11 @@ def _task_content(row: _Row) -> dict | None:
     percent = None
     cell = row.plain(4)
     if cell is not None:
-        number = _as_number(cell) if not cell.is_blank else None
-        if number is None or number != number.to_integral_value() or not 0 <= number <= 100:
+        try:
+            number = _as_number(cell, percent=True, max_digits=3, decimal_places=0)
+        except ValidationError:
+            number = None  # one message says it all for this column
+        if number is None or not 0 <= number <= 100:
             row.problem(4, "完成进度应为 0 到 100 的整数。")
         else:
             percent = int(number)
@@ -799,17 +855,21 @@ def _value_content(row: _Row, measure: str) -> dict | None:
         if cell.is_blank:
             row.problem(3, "请填写数值。")
         else:
-            number = _as_number(cell)
-            error = "请输入一个数字。" if number is None else value_error(measure, number)
-            if error is None and number.normalize().as_tuple().exponent < -2:
-                error = "最多保留两位小数。"
-            if error is None and abs(number) >= Decimal(10) ** 12:
-                error = "数值过大，请核对计量单位。"
-            if error:
-                row.problem(3, error)
+            try:
+                number = _as_number(
+                    cell,
+                    percent=measure == Target.Measure.PERCENT,
+                    max_digits=VALUE_FIELD.max_digits,
+                    decimal_places=VALUE_FIELD.decimal_places,
+                )
+            except ValidationError as error:
+                row.problem(3, " ".join(error.messages))
             else:
-                # 2.3500 (from 2.35%) or 1.500 would fail the field's two decimal places.
-                value = number.quantize(Decimal("0.01"))
+                error = value_error(measure, number)
+                if error:
+                    row.problem(3, error)
+                else:
+                    value = number
     data_source = row.text(4, max_length=200)
     if data_source == "":
         row.problem(4, "请注明数据来源，如统计部门、认定文件。")
@@ -918,9 +978,10 @@ def import_template(
         with transaction.atomic(), translation.override("zh-hans"):
             changes, problems = check_rows(parsed, duties_for(unit, period))
             if problems:
-                raise ImportRefused(
-                    f"文件中有 {len(problems)} 处问题，没有导入任何内容。", problems
-                )
+                message = f"文件中有 {len(problems)} 处问题，没有导入任何内容。"
+                if len(problems) > MAX_LISTED_PROBLEMS:
+                    message += f"以下列出前 {MAX_LISTED_PROBLEMS} 处。"
+                raise ImportRefused(message, problems[:MAX_LISTED_PROBLEMS])
             summary = ImportSummary(skipped=_empty_rows(parsed, changes))
             for change in changes:
                 _apply(change, summary, unit=unit, period=period, user=user)

@@ -2,9 +2,13 @@
 
 A percentage lies from 0 to 100; a count (家/项/个/名) is a non-negative whole number; money
 (亿元/万元) is non-negative with at most two decimals. Pure functions: no queries.
+Decimals are counted without a decimal context (targets/numbers.decimal_places): normalize()
+overflows on a value such as 1E+1000000 and would turn a wrong figure into a server error.
 """
 
 from decimal import Decimal
+
+from targets.numbers import decimal_places
 
 COUNT_MEASURES = {"家", "项", "个", "名"}
 MONEY_MEASURES = {"亿元", "万元"}
@@ -19,12 +23,12 @@ def value_error(measure: str, value: Decimal) -> str | None:
     if measure == "%":
         if value > 100:
             return "百分比应在 0 到 100 之间。"
-        if value.normalize().as_tuple().exponent < -2:
+        if decimal_places(value) > 2:
             return "百分比最多保留两位小数。"
     elif measure in COUNT_MEASURES:
-        if value != value.to_integral_value():
+        if decimal_places(value) > 0:
             return f"以“{measure}”计的数量应为整数。"
     elif measure in MONEY_MEASURES:
-        if value.normalize().as_tuple().exponent < -2:
+        if decimal_places(value) > 2:
             return f"金额以{measure}计，最多保留两位小数。"
     return None

@@ -2,8 +2,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from targets.measures import value_error
-from targets.models import TargetValue
-from tasks.attachments import MAX_BYTES, MAX_FILES_PER_REPORT, UploadError, check_upload
+from targets.models import Target, TargetValue
+from targets.numbers import parse_number
+from tasks.attachments import (
+    MAX_BYTES,
+    MAX_FILES_PER_REPORT,
+    UploadError,
+    check_upload,
+    too_big_message,
+)
 from tasks.models import Plan, ProgressReport, Section, Unit
 
 
@@ -94,9 +101,7 @@ class ReportForm(forms.Form):
         errors = []
         for upload in files:
             if upload.size > MAX_BYTES:
-                errors.append(
-                    f"“{upload.name}”超过 {MAX_BYTES // (1024 * 1024)} MB，请压缩后再上传。"
-                )
+                errors.append(too_big_message(upload.name))
                 continue
             data = upload.read()
             try:
@@ -112,10 +117,12 @@ class ReportForm(forms.Form):
 
 
 class ValueForm(forms.Form):
-    value = forms.DecimalField(
+    # A text box, not <input type="number">: browsers would refuse ５５％, 1,234.5 or a
+    # full-width point before the server sees them; targets/numbers.py reads all of them.
+    value = forms.CharField(
         label=_("数值"),
-        max_digits=14,
-        error_messages={"required": _("请填写数值。"), "invalid": _("请输入一个数字。")},
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"required": _("请填写数值。")},
     )
     data_source = forms.CharField(
         label=_("数据来源"),
@@ -135,7 +142,13 @@ class ValueForm(forms.Form):
         self.fields["value"].label = _("数值（%(measure)s）") % {"measure": measure}
 
     def clean_value(self):
-        value = self.cleaned_data["value"]
+        field = TargetValue._meta.get_field("value")
+        value = parse_number(
+            self.cleaned_data["value"],
+            max_digits=field.max_digits,
+            decimal_places=field.decimal_places,
+            percent=self.measure == Target.Measure.PERCENT,
+        )
         error = value_error(self.measure, value)
         if error:
             raise forms.ValidationError(error)

@@ -523,7 +523,7 @@ def _bomb() -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", "<Types/>")
         package.writestr("xl/workbook.xml", "<workbook/>")
-        package.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (30 * 1024 * 1024) + b">")
+        package.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * (4 * 1024 * 1024) + b">")
     assert len(out.getvalue()) < 100 * 1024
     return out.getvalue()
 
@@ -557,11 +557,13 @@ ENCRYPTED = importing.OLE + b"\x00" * 512 + "EncryptedPackage".encode("utf-16-le
         ("too-big", "超过 5 MB"),
         ("zip-bomb", "疑似压缩炸弹"),
         ("many-parts", "部件过多"),
-        ("large-unpacked", "解压后超过 50 MB"),
+        ("large-unpacked", "解压后超过 5 MB"),
         ("encrypted", "设置了打开密码"),
         ("old-ole", "设置了密码保护"),
         ("macro-part", "含有宏"),
         ("broken-zip", "已损坏"),
+        ("broken-part", "已损坏"),
+        ("bzip2", "使用了 Excel 不使用的压缩方式"),
         ("no-meta", "不是本系统导出的模板或模板已被改动"),
         ("forged-meta", "不是本系统导出的模板或模板已被改动"),
         ("edited-signature", "不是本系统导出的模板或模板已被改动"),
@@ -600,6 +602,17 @@ def test_a_file_refused_as_a_whole_says_why_and_saves_nothing(
         data = rezip(good, add={"xl/vbaProject.bin": b"\x00" * 64})
     elif case == "broken-zip":
         data = b"PK\x03\x04" + b"\x00" * 200
+    elif case == "broken-part":  # the deflated bytes of [Content_Types].xml overwritten
+        with zipfile.ZipFile(io.BytesIO(good)) as package:
+            info = package.getinfo("[Content_Types].xml")
+        start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+        data = good[:start] + b"\xff" * info.compress_size + good[start + info.compress_size :]
+    elif case == "bzip2":
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(out, "w") as target:
+            for item in source.infolist():
+                target.writestr(item.filename, source.read(item), zipfile.ZIP_BZIP2)
+        data = out.getvalue()
     elif case == "no-meta":
         book = load_workbook(io.BytesIO(good))
         del book["_meta"]
@@ -691,3 +704,117 @@ def test_the_wrong_method_is_refused(client, staff_county):
     assert client.post(TEMPLATE).status_code == 405
     assert client.put(IMPORT).status_code == 405
     assert client.delete(IMPORT).status_code == 405
+
+
+# --- numbers of any size or shape ------------------------------------------------------------
+
+
+def test_1e1000000_typed_in_a_value_cell_is_listed_with_its_reason_not_a_server_error(
+    client, staff_county, plan
+):
+    """The issue's file: Decimal("1e1000000") overflowed the decimal context (a 500)."""
+    data = edit(download(client, staff_county), {"指标数值": {"D2": "1e1000000", "E2": "认定文件"}})
+    response = upload(client, staff_county, data, f.period(plan))
+    assert response.status_code == 200
+    assert refusal_in(response) == "文件中有 1 处问题，没有导入任何内容。"
+    assert problems_in(response) == [
+        (
+            "指标数值",
+            2,
+            "数值",
+            "数值过大：整数部分最多 12 位（不超过 999999999999.99），请核对计量单位。",
+        )
+    ]
+    assert snapshot() == ([], [], 0, 0)
+
+
+@pytest.mark.parametrize("typed", ["1E-999999", "9" * 300, "NaN", "sNaN", "∞", "-Infinity"])
+def test_a_number_no_field_can_hold_is_listed_with_a_message_and_nothing_saved(
+    client, staff_county, plan, typed
+):
+    data = edit(download(client, staff_county), {"指标数值": {"D2": typed, "E2": "认定文件"}})
+    response = upload(client, staff_county, data, f.period(plan))
+    assert "1 处问题" in refusal_in(response)
+    [(sheet, row, column, message)] = problems_in(response)
+    assert (sheet, row, column) == ("指标数值", 2, "数值")
+    assert re.search(r"[\u4e00-\u9fff]", message), message
+    assert snapshot() == ([], [], 0, 0)
+
+
+def test_full_width_digits_percent_signs_and_thousands_separators_are_read_as_written(
+    client, staff_kjj, staff_county, plan
+):
+    data = edit(
+        download(client, staff_kjj),
+        {"指标数值": {"D2": "２．３５％", "E2": "市统计局", "D3": " 2.1 % ", "E3": "省统计局"}},
+    )
+    upload(client, staff_kjj, data, f.period(plan), name="kjj.xlsx")
+    rd = TargetValue.objects.filter(target=f.target(plan, "rd-intensity")).order_by("series")
+    assert [v.value for v in rd] == [Decimal("2.35"), Decimal("2.1")]
+
+    data = edit(
+        download(client, staff_county), {"指标数值": {"D3": "１，２３４．５", "E3": "登记系统"}}
+    )
+    upload(client, staff_county, data, f.period(plan))
+    turnover = TargetValue.objects.get(target=f.target(plan, "county-tech-contract-turnover"))
+    assert turnover.value == Decimal("1234.5")
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ({"D2": "55%"}, "不要带百分号"),  # 家 is no percentage
+        ({"D2": 0.55, "number_format": "0%"}, "不要带百分号"),  # 55% typed in Excel
+        ({"D3": "1,5"}, "逗号只能用作千位分隔符"),
+        ({"D3": "1234567890123"}, "整数部分最多 12 位"),
+    ],
+    ids=["percent-sign-on-a-count", "percent-format-on-a-count", "decimal-comma", "too-large"],
+)
+def test_a_number_that_is_not_one_for_its_target_is_named_with_the_reason(
+    client, staff_county, plan, cell, expected
+):
+    book = load_workbook(io.BytesIO(download(client, staff_county)))
+    sheet = book["指标数值"]
+    number_format = cell.pop("number_format", None)
+    [(coordinate, value)] = cell.items()
+    sheet[coordinate], sheet[f"E{coordinate[1:]}"] = value, "认定文件"
+    if number_format:
+        sheet[coordinate].number_format = number_format
+    stream = io.BytesIO()
+    book.save(stream)
+    response = upload(client, staff_county, stream.getvalue(), f.period(plan))
+    [(_sheet, row, column, message)] = problems_in(response)
+    assert (row, column) == (int(coordinate[1:]), "数值") and expected in message
+    assert snapshot() == ([], [], 0, 0)
+
+
+def test_a_text_longer_than_an_excel_cell_holds_is_refused(client, staff_county, plan):
+    data = edit(
+        download(client, staff_county),
+        {"任务进展": {"C2": "PLACEHOLDER", "D2": "推进中", "E2": 10}},
+    )
+    # openpyxl cuts what it writes at 32,767 characters, as Excel does: write the XML itself.
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        sheet = package.read("xl/worksheets/sheet1.xml")
+    data = rezip(
+        data,
+        replace={"xl/worksheets/sheet1.xml": sheet.replace(b"PLACEHOLDER", "进".encode() * 32_768)},
+    )
+    response = upload(client, staff_county, data, f.period(plan))
+    [(_sheet, row, column, message)] = problems_in(response)
+    assert (row, column, message) == (2, "工作进展", "最多 32767 个字，现有 32768 个字。")
+    assert snapshot() == ([], [], 0, 0)
+
+
+def test_a_file_with_hundreds_of_problems_lists_the_first_two_hundred(client, staff_county, plan):
+    data = edit(
+        download(client, staff_county),
+        {"任务进展": {f"D{row}": "差不多" for row in range(10, 110)}},
+    )
+    response = upload(client, staff_county, data, f.period(plan))
+    message = refusal_in(response)
+    count = int(re.search(r"文件中有 (\d+) 处问题", message)[1])
+    assert count > importing.MAX_LISTED_PROBLEMS == 200
+    assert message.endswith("没有导入任何内容。以下列出前 200 处。")
+    assert len(problems_in(response)) == 200
+    assert snapshot() == ([], [], 0, 0)
