@@ -12,3 +12,9 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in Chinese, in the site's frame (nanyang_tracker/errors.py); used when DEBUG is off.
+handler400 = "nanyang_tracker.errors.bad_request"
+handler403 = "nanyang_tracker.errors.permission_denied"
+handler404 = "nanyang_tracker.errors.page_not_found"
+handler500 = "nanyang_tracker.errors.server_error"
