@@ -358,6 +358,99 @@ def parse_report_form(page: str) -> ReportFormPage | None:
     return ReportFormPage(csrf_token(page), version, status.group(1) if status else "", content)
 
 
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
+
+
+def queue_rows(page: str) -> dict[str, str]:
+    """The progress reports listed on a review-queue page: id → the report's name as the server
+    writes it in its messages, str(ProgressReport) = "{period} {unit} · {task}", put together
+    from the row's 填报期, 填报单位 and 重点任务 cells ("" if the row does not show all three)."""
+    rows = {}
+    for row in re.findall(r"<tr\b[^>]*>(.*?)</tr>", page, re.S):
+        boxes = [_attrs(tag) for tag in re.findall(r"<input\b[^>]*>", row)]
+        ids = [
+            b["value"]
+            for b in boxes
+            if b.get("name") == "reports" and b.get("value", "").isdecimal()
+        ]
+        if len(ids) != 1:
+            continue
+        cells = {
+            _attrs(attrs).get("data-label", ""): _text(body)
+            for attrs, body in re.findall(r"<td\b([^>]*)>(.*?)</td>", row, re.S)
+        }
+        period, unit, task = (cells.get(k, "") for k in ("填报期", "填报单位", "重点任务"))
+        rows[ids[0]] = f"{period} {unit} · {task}" if period and unit and task else ""
+    return rows
+
+
+REFUSED = "没有审核任何报告"
+
+
+@dataclass
+class ApproveOutcome:
+    """What the server said a batch approval did: "approved" (some or all of the batch; the
+    rest another reviewer had approved first), "refused" (none: the server refuses the whole
+    batch when one report in it cannot be approved, e.g. another reviewer returned it), or
+    "unknown" (the page did not say, or said something that does not fit the batch)."""
+
+    kind: str
+    approved: list = field(default_factory=list)  # report ids, as in the batch
+    skipped: list = field(default_factory=list)
+    said: str = ""
+
+
+def approve_outcome(said: list[tuple[str, str]], batch: dict[str, str]) -> ApproveOutcome:
+    """Read the message of POST /review/approve/ (tasks/report_views.py, review_approve) for a
+    batch of report ids → names (queue_rows). Exact: the numbers must add up to the batch and
+    the skipped reports' names must be those of reports in the batch, each once."""
+    said = [(kind, " ".join(t.split())) for kind, t in said]  # as _text reads the cells
+    text = " | ".join(t for _, t in said)
+    refused = [t for kind, t in said if kind == "error" and REFUSED in t]
+    done = [t for kind, t in said if kind == "success" and t.startswith("已审核通过 ")]
+    if refused and not done:
+        return ApproveOutcome("refused", said=text)
+    if len(done) != 1 or refused:
+        return ApproveOutcome("unknown", said=text)
+    match = re.match(r"已审核通过 (\d+) 份。", done[0])
+    if not match:
+        return ApproveOutcome("unknown", said=text)
+    n, rest = int(match.group(1)), done[0][match.end() :]
+    skipped: list[str] = []
+    if rest:
+        head = re.match(r"另有 (\d+) 份已由其他审核员审核通过，未重复审核：", rest)
+        if not head or not rest.endswith("。"):
+            return ApproveOutcome("unknown", said=text)
+        found = split_names(rest[head.end() : -1], {i: name for i, name in batch.items() if name})
+        if found is None or len(found) != int(head.group(1)):
+            return ApproveOutcome("unknown", said=text)
+        skipped = found
+    approved = [i for i in batch if i not in skipped]
+    if len(approved) != n:
+        return ApproveOutcome("unknown", said=text)
+    return ApproveOutcome("approved", approved, skipped, text)
+
+
+def split_names(text: str, names: dict[str, str]) -> list[str] | None:
+    """The ids whose names, joined by "；" in some order, make exactly `text`; None unless
+    exactly one set of ids does (a name may itself contain "；", so no naive split)."""
+    solutions: set[frozenset] = set()
+
+    def walk(rest: str, left: dict[str, str], taken: tuple) -> None:
+        for i, name in left.items():
+            if rest == name:
+                solutions.add(frozenset((*taken, i)))
+            elif rest.startswith(name + "；"):
+                walk(rest[len(name) + 1 :], {k: v for k, v in left.items() if k != i}, (*taken, i))
+
+    walk(text, names, ())
+    if len(solutions) != 1:
+        return None
+    (ids,) = solutions
+    return [i for i in names if i in ids]
+
+
 def token_of(text: str) -> str:
     match = TOKEN.search(text or "")
     return match.group(1) if match else ""
@@ -375,8 +468,9 @@ class Actions:
     saved: list = field(default_factory=list)  # new version: {user, period, task, token, via}
     unchanged: list = field(default_factory=list)  # accepted save, no new version expected
     submitted: list = field(default_factory=list)  # {user, report, token, t}
-    approved: list = field(default_factory=list)  # report ids
-    returned: list = field(default_factory=list)  # report ids
+    approved: list = field(default_factory=list)  # {report, user}
+    returned: list = field(default_factory=list)  # {report, user}
+    approve_unknown: list = field(default_factory=list)  # {user, batch, said, status}
     exports: list = field(default_factory=list)  # {user, outcome, seconds}
     outcomes: collections.Counter = field(default_factory=collections.Counter)
     notes: list = field(default_factory=list)
@@ -385,9 +479,9 @@ class Actions:
         with self.lock:
             getattr(self, kind).append(item)
 
-    def count(self, outcome: str, note: str = "") -> None:
+    def count(self, outcome: str, note: str = "", *, n: int = 1) -> None:
         with self.lock:
-            self.outcomes[outcome] += 1
+            self.outcomes[outcome] += n
             if note and len(self.notes) < 100:
                 self.notes.append(f"{outcome}: {note[:300]}")
 
@@ -688,11 +782,8 @@ class SimUser(threading.Thread):
         if self.seq % 3 == 1:
             self.think()
             self.export()
-        ids = []
-        for tag in re.findall(r"<input\b[^>]*>", queue.body):
-            attrs = _attrs(tag)
-            if attrs.get("name") == "reports" and attrs.get("value", "").isdecimal():
-                ids.append(attrs["value"])
+        rows = queue_rows(queue.body) if queue.status == 200 else {}
+        ids = list(rows)
         if not ids:
             self.actions.count("review_queue_empty")
             self.think(3)
@@ -704,7 +795,7 @@ class SimUser(threading.Thread):
             self.return_report(batch.pop(), token)
             self.think()
         if batch:
-            self.approve(batch, token)
+            self.approve({i: rows[i] for i in batch}, token)
         self.think()
 
     def return_report(self, report_id: str, token: str) -> None:
@@ -716,27 +807,46 @@ class SimUser(threading.Thread):
         detail = self.follow(resp, "record detail")
         said = messages_of(detail.body) if detail else []
         if any(kind == "success" and "已退回" in text for kind, text in said):
-            self.actions.add("returned", int(report_id))
+            self.actions.add("returned", {"report": int(report_id), "user": self.username})
             self.actions.count("return_ok")
         else:
             self.actions.count("return_refused", f"{report_id}: {said or resp.status}")
 
-    def approve(self, batch: list[str], token: str) -> None:
+    def approve(self, batch: dict[str, str], token: str) -> None:
+        """Approve a batch (report id → its name on the queue page) and record exactly what
+        the server says it did: it passes over reports another reviewer approved meanwhile and
+        names them, and refuses the whole batch when one report in it is no longer submitted
+        (another reviewer returned it)."""
         resp = self.post(
             "/review/approve/",
             "review approve",
-            {"csrfmiddlewaretoken": token, "reports": batch, "next": "/review/"},
+            {"csrfmiddlewaretoken": token, "reports": list(batch), "next": "/review/"},
         )
         after = self.follow(resp, "review queue")
-        said = messages_of(after.body) if after else []
-        done = [t for kind, t in said if kind == "success" and "已审核通过" in t]
-        if done and f"已审核通过 {len(batch)} 份" in done[0]:
-            for report_id in batch:
-                self.actions.add("approved", int(report_id))
-            self.actions.count("approve_batch_ok")
+        said = messages_of(after.body) if after and after.status == 200 else []
+        outcome = approve_outcome(said, batch)
+        if outcome.kind == "approved":
+            for report_id in outcome.approved:
+                self.actions.add("approved", {"report": int(report_id), "user": self.username})
+            self.actions.count(
+                "approve_batch_ok" if not outcome.skipped else "approve_batch_partial"
+            )
+            if outcome.skipped:
+                self.actions.count("approve_skipped_by_server", n=len(outcome.skipped))
+        elif outcome.kind == "refused":
+            self.actions.count("approve_batch_refused", f"{list(batch)}: {outcome.said}")
         else:
-            # All or none: a report another reviewer approved or returned first stops the batch.
-            self.actions.count("approve_batch_refused", f"{batch}: {said or resp.status}")
+            # The client was not told what happened: the check fails on it, as it must.
+            self.actions.add(
+                "approve_unknown",
+                {
+                    "user": self.username,
+                    "batch": batch,
+                    "said": outcome.said,
+                    "status": [resp.status, after.status if after else None],
+                },
+            )
+            self.actions.count("approve_unknown", f"{batch}: {outcome.said or resp.status}")
 
     def export(self) -> None:
         page = self.get("/exports/", "exports")
@@ -924,6 +1034,7 @@ def summarize(run: Run, started, ended, client_cpu, stuck) -> dict:
             "submitted": a.submitted,
             "approved": a.approved,
             "returned": a.returned,
+            "approve_unknown": a.approve_unknown,
             "exports": a.exports,
         },
     }
@@ -1060,16 +1171,25 @@ def cmd_check(args) -> int:
     compare("saved versions lost", 0, len(lost))
     problems += [f"kept twice: {t}" for t in doubled[:10]] + [f"lost: {t}" for t in lost[:10]]
 
-    # Approvals and returns: the same reports, once each.
-    for action, ids in (("approve", a["approved"]), ("return", a["returned"])):
+    # Approvals and returns: the same reports, by the same reviewer, once each. A batch
+    # approval counts what the server said it did: the reports it approved, not those it
+    # passed over because another reviewer had approved them first (named in its message).
+    for action, items in (("approve", a["approved"]), ("return", a["returned"])):
+        told_steps = collections.Counter((i["report"], i["user"]) for i in items)
         found = collections.Counter(
-            events.filter(action=action).values_list("report_id", flat=True)
+            events.filter(action=action).values_list("report_id", "actor__username")
         )
-        if found != collections.Counter(ids):
+        compare(f"{action} steps differing (report, reviewer)", 0, sum(
+            ((told_steps - found) + (found - told_steps)).values()
+        ))  # fmt: skip
+        if found != told_steps:
             problems.append(
-                f"{action}: reports differ — only clients {sorted(set(ids) - set(found))[:10]}, "
-                f"only database {sorted(set(found) - set(ids))[:10]}"
+                f"{action}: only clients {sorted(told_steps - found)[:10]}, "
+                f"only database {sorted(found - told_steps)[:10]}"
             )
+    untold = a.get("approve_unknown", [])
+    compare("batch approvals with no outcome told", 0, len(untold))
+    problems += [f"approval outcome unknown: {u}" for u in untold[:10]]
     submitted = collections.Counter(
         events.filter(action="submit").values_list("report_id", flat=True)
     )

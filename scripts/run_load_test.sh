@@ -6,6 +6,7 @@
 #   scripts/run_load_test.sh                       # 100 users, 120 s
 #   USERS=20 DURATION=30 scripts/run_load_test.sh  # a quick one
 #   OPEN_QUARTER=1 scripts/run_load_test.sh        # every unit still owes the current quarter
+#   USERS=20 DURATION=30 RAMP=10 scripts/run_load_test.sh   # what .ci/run runs after make test
 # Also: RAMP (s over which users log in, 30), THINK (mean pause between pages, 2 s), PORT,
 # WORKERS, THREADS, WAIT_QUIET (s to wait for an idle CPU before the load, 0).
 #
