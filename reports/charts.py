@@ -311,13 +311,12 @@ def heatmap_figure(
     order = list(TASK_COLOURS)
     z = [[order.index(code) for code in row] for row in codes]
     n = len(order) - 1
+    # One flat band per code, between the midpoints to its neighbours. The stops must never
+    # decrease: Plotly drops a colour scale whose positions go back, even by a rounding error.
+    edges = [0.0, *(round((i + 0.5) / n, 6) for i in range(n)), 1.0]
     scale = []
     for i, code in enumerate(order):
-        scale += [
-            [i / n - (0.5 / n if i else 0), TASK_COLOURS[code]],
-            [min(1, i / n + 0.5 / n), TASK_COLOURS[code]],
-        ]
-    scale = [[max(0.0, min(1.0, p)), c] for p, c in scale]
+        scale += [[edges[i], TASK_COLOURS[code]], [edges[i + 1], TASK_COLOURS[code]]]
     return {
         "data": [
             {
