@@ -32,6 +32,7 @@ run: setup
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 migrations-check: venv
 	SECRET_KEY=check $(PY) manage.py makemigrations --check --dry-run

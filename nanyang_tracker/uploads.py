@@ -1,7 +1,7 @@
 """How a request's uploaded files are read: long Chinese file names must not make Django fail.
 
 Two Django limits would otherwise answer a long file name with an error page instead of the
-form's own message (reproduced in tests/tasks/test_upload_names.py):
+form's own message (reproduced in tests/reports/test_upload_names.py):
 
 - 400. django.http.multipartparser reads the headers of each part of a multipart body in at
   most MAX_TOTAL_HEADER_SIZE bytes, 1024 in Django 5.2 (a module constant, no setting: Django

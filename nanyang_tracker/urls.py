@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("tasks.urls")),
     path("", include("targets.urls")),
     path("", include("reports.urls")),
+    path("", include("dashboards.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
-    verbose_name = _("报表与统计")
+    verbose_name = _("进展填报与审核")

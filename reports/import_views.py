@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from reports import importing
-from tasks.access import viewer_for
+from reports import excel_template, importing, package_checks, template_format
+from reports.access import viewer_for
 from tasks.models import Plan, ReportingPeriod, Unit
 from tasks.periods import open_period
 
@@ -65,9 +65,11 @@ def template_download(request):
     unit = _reporter_unit(request)
     plan = _plan()
     period = _chosen_period(request.GET.get("period", ""), list(_started_periods(plan)))
-    response = HttpResponse(importing.build_template(unit=unit, period=period), content_type=XLSX)
+    response = HttpResponse(
+        excel_template.build_template(unit=unit, period=period), content_type=XLSX
+    )
     response["Content-Disposition"] = content_disposition_header(
-        True, importing.template_filename(unit, period)
+        True, template_format.template_filename(unit, period)
     )
     return response
 
@@ -112,13 +114,13 @@ def import_page(request):
         if form.is_valid():
             period, upload = form.cleaned_data["period"], form.cleaned_data["file"]
             try:
-                if upload.size > importing.MAX_BYTES:  # refuse before reading it into memory
-                    raise importing.ImportRefused(importing.too_big_message(upload.name))
+                if upload.size > package_checks.MAX_BYTES:  # refuse before reading it into memory
+                    raise template_format.ImportRefused(package_checks.too_big_message(upload.name))
                 summary = importing.import_template(
                     name=upload.name, data=upload.read(), unit=unit, period=period,
                     user=request.user,
                 )  # fmt: skip
-            except importing.ImportRefused as error:
+            except template_format.ImportRefused as error:
                 refused = error
             else:
                 messages.success(

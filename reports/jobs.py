@@ -1,21 +1,9 @@
-"""Celery entry points. Each takes ids, loads what it needs and calls a plain function, so the
-same work runs from a management command or a test without a worker."""
+"""Celery entry points of reporting: thin, they call the plain functions that do the work."""
 
 from celery import shared_task
 from django.utils import timezone
 
-from reports.exporting import remove_expired_exports, run_export
 from reports.reminders import send_due_reminders
-
-
-@shared_task
-def export_ledger(job_id: int) -> None:
-    run_export(job_id)
-
-
-@shared_task
-def delete_old_exports() -> int:
-    return remove_expired_exports()
 
 
 @shared_task

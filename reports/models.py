@@ -1,85 +1,387 @@
+"""What units report and how it is reviewed: who a user is, the workflow record, progress
+reports and target values (a reported figure is a report too), their events, versions and
+attachments, and the reminders sent about them. One subject, the reported record, in eight
+models (about 420 lines): they share WorkflowRecord and link to each other."""
+
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from targets.measures import value_error
+from targets.models import Target
+from tasks.models import ReportingPeriod, Task, Unit
 
-class DemoDataset(models.Model):
-    """Present while the database holds generated demonstration data (manage.py seed_demo);
-    every page then says 演示数据, so nobody mistakes it for real figures."""
 
-    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
-    seed = models.PositiveIntegerField(_("随机种子"))
-    note = models.CharField(_("说明"), max_length=200, blank=True)
+class Profile(models.Model):
+    """Who a user is in the system: a role and, for reporters, the unit they report for."""
+
+    class Role(models.TextChoices):
+        REPORTER = "reporter", _("填报员")
+        REVIEWER = "reviewer", _("审核员")
+        LEADER = "leader", _("领导")
+        ADMIN = "admin", _("管理员")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="profile",
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("所属单位"),
+        on_delete=models.PROTECT,
+        related_name="profiles",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
-        verbose_name = _("演示数据")
-        verbose_name_plural = _("演示数据")
+        verbose_name = _("用户角色")
+        verbose_name_plural = _("用户角色")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="reporter") | Q(unit__isnull=False),
+                name="reporter_belongs_to_a_unit",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"演示数据（种子 {self.seed}）"
+        unit = f"（{self.unit.name}）" if self.unit_id else ""
+        return f"{self.user.get_username()} {self.get_role_display()}{unit}"
+
+    def clean(self):
+        if self.role == self.Role.REPORTER and self.unit_id is None:
+            raise ValidationError({"unit": _("填报员必须属于一个单位。")})
+        if self.unit_id and self.unit.is_collective:
+            raise ValidationError({"unit": _("“单位集合”不能直接填报，请选择具体的县市区或部门。")})
 
 
-def _export_path(instance: "ExportJob", filename: str) -> str:
-    # A random name on disk; the Chinese file name the user sees is kept in `filename`.
-    return f"exports/{uuid.uuid4().hex}.xlsx"
+class WorkflowRecord(models.Model):
+    """What a task report and a target value share: the review workflow and its bookkeeping.
 
-
-class ExportJob(models.Model):
-    """A 台账 export run in the background (reports/jobs.py), and the file it produced."""
+    draft → submitted → returned (with a comment) → submitted again → approved (locked).
+    `version` rises with every save; a save that names an older version is refused
+    (reports/workflow.py), so two people editing at once never overwrite each other.
+    """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("排队中")
-        RUNNING = "running", _("生成中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("失败")
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已报送")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已审核")
 
-    plan = models.ForeignKey(
-        "tasks.Plan", verbose_name=_("行动方案"), on_delete=models.CASCADE, related_name="+"
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("填报单位"), on_delete=models.PROTECT, related_name="+"
     )
     period = models.ForeignKey(
         "tasks.ReportingPeriod",
         verbose_name=_("填报期"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    unit = models.ForeignKey(
-        "tasks.Unit",
-        verbose_name=_("单位"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        null=True,
-        blank=True,
-        help_text=_("留空表示全部单位。"),
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("申请人"),
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     status = models.CharField(
-        _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
-    file = models.FileField(_("文件"), upload_to=_export_path, blank=True)
-    filename = models.CharField(_("文件名"), max_length=200, blank=True)
-    error = models.TextField(_("错误信息"), blank=True)
-    created_at = models.DateTimeField(_("申请时间"), default=timezone.now, editable=False)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    is_late = models.BooleanField(_("逾期报送"), default=False)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("退回意见"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后修改人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Set by the workflow (reports/workflow.py), not auto_now, so that imported and demonstration
+    # records can carry their real dates.
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now, editable=False)
 
     class Meta:
-        verbose_name = _("台账导出")
-        verbose_name_plural = _("台账导出")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return self.filename or f"导出 #{self.pk}"
+        abstract = True
 
     @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class ProgressReportQuerySet(models.QuerySet):
+    def for_unit(self, unit: Unit):
+        return self.filter(unit=unit)
+
+    def in_period(self, period: "ReportingPeriod"):
+        return self.filter(period=period)
+
+    def submitted(self):
+        return self.filter(status=WorkflowRecord.Status.SUBMITTED)
+
+
+class ProgressReport(WorkflowRecord):
+    """One unit's quarterly report on one ledger task."""
+
+    class Completion(models.TextChoices):
+        NOT_STARTED = "not_started", _("未启动")
+        IN_PROGRESS = "in_progress", _("推进中")
+        DONE = "done", _("已完成")
+        LAGGING = "lagging", _("滞后")
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("重点任务"), on_delete=models.PROTECT, related_name="reports"
+    )
+    progress = models.TextField(_("工作进展"))
+    completion = models.CharField(_("完成情况"), max_length=20, choices=Completion.choices)
+    percent = models.PositiveSmallIntegerField(
+        _("完成进度（%）"),
+        validators=[MaxValueValidator(100, _("完成进度应在 0 到 100 之间。"))],
+    )
+    problems = models.TextField(_("存在问题"), blank=True)
+    next_steps = models.TextField(_("下步计划"), blank=True)
+
+    objects = ProgressReportQuerySet.as_manager()
+
+    KIND = "report"  # in URLs: /records/report/<id>/
+
+    # The fields a reporter writes; a revision keeps them, the history compares them.
+    CONTENT_FIELDS = ("progress", "completion", "percent", "problems", "next_steps")
+
+    class Meta:
+        verbose_name = _("任务进展报告")
+        verbose_name_plural = _("任务进展报告")
+        ordering = ["period", "task__number", "unit__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "unit", "period"], name="one_report_per_task_unit_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__lte=100), name="report_percent_at_most_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.unit} · {self.task}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:record-detail", args=["report", self.pk])
+
+
+class ReportEvent(models.Model):
+    """A step of the workflow: who did what to a report or a target value, and when."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("创建")
+        SAVE = "save", _("保存")
+        SUBMIT = "submit", _("报送")
+        RETURN = "return", _("退回")
+        APPROVE = "approve", _("审核通过")
+
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, related_name="events", null=True, blank=True
+    )
+    target_value = models.ForeignKey(
+        "reports.TargetValue",
+        on_delete=models.CASCADE,
+        related_name="events",
+        null=True,
+        blank=True,
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20)
+    comment = models.TextField(_("意见"), blank=True)
+    version = models.PositiveIntegerField(_("版本"))
+
+    class Meta:
+        verbose_name = _("流转记录")
+        verbose_name_plural = _("流转记录")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False, target_value__isnull=True)
+                | Q(report__isnull=True, target_value__isnull=False),
+                name="event_belongs_to_exactly_one_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} v{self.version}"
+
+
+class ReportRevision(models.Model):
+    """The content of a report or target value as one version left it."""
+
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        null=True,
+        blank=True,
+    )
+    target_value = models.ForeignKey(
+        "reports.TargetValue",
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        null=True,
+        blank=True,
+    )
+    version = models.PositiveIntegerField(_("版本"))
+    content = models.JSONField(_("内容"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("修改时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("历史版本")
+        verbose_name_plural = _("历史版本")
+        ordering = ["version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False, target_value__isnull=True)
+                | Q(report__isnull=True, target_value__isnull=False),
+                name="revision_belongs_to_exactly_one_record",
+            ),
+            models.UniqueConstraint(
+                fields=["report", "version"], name="one_revision_per_report_version"
+            ),
+            models.UniqueConstraint(
+                fields=["target_value", "version"], name="one_revision_per_value_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # Stored under a random name: the user's file name is kept only as data.
+    return f"attachments/{instance.report_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file a unit attaches to its report; served only to those who may read the report."""
+
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("进展报告"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("文件"), upload_to=_attachment_path)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TargetValueQuerySet(models.QuerySet):
+    def for_unit(self, unit: Unit):
+        return self.filter(unit=unit)
+
+    def in_period(self, period):
+        return self.filter(period=period)
+
+    def submitted(self):
+        return self.filter(status=WorkflowRecord.Status.SUBMITTED)
+
+
+class TargetValue(WorkflowRecord):
+    """A unit's value for a target in a quarter, with where the figure comes from.
+
+    Levels and shares are the value at the quarter's end; flows (per year, cumulative, growth
+    inputs) are the amount added during the quarter. For 不低于全省平均水平 the benchmark
+    (全省平均水平) is entered as a second series beside the city's own value.
+    """
+
+    class Series(models.TextChoices):
+        ACTUAL = "actual", _("本地实际值")
+        BENCHMARK = "benchmark", _("对标基准值")
+
+    target = models.ForeignKey(
+        Target, verbose_name=_("目标指标"), on_delete=models.PROTECT, related_name="values"
+    )
+    series = models.CharField(
+        _("数据序列"), max_length=20, choices=Series.choices, default=Series.ACTUAL
+    )
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
+    data_source = models.CharField(_("数据来源"), max_length=200)
+    is_final = models.BooleanField(
+        _("正式数据"), default=False, help_text=_("不勾选表示快报（初步）数据。")
+    )
+    remarks = models.TextField(_("说明"), blank=True)
+
+    objects = TargetValueQuerySet.as_manager()
+
+    KIND = "value"  # in URLs: /records/value/<id>/
+
+    CONTENT_FIELDS = ("value", "data_source", "is_final", "remarks")
+
+    class Meta:
+        verbose_name = _("指标数据")
+        verbose_name_plural = _("指标数据")
+        ordering = ["period", "target__number", "unit__sort_order", "series"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "unit", "period", "series"],
+                name="one_value_per_target_unit_period_series",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.unit} · {self.target}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:record-detail", args=["value", self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.value is not None and self.target_id:
+            error = value_error(self.target.value_measure, self.value)
+            if error:
+                raise ValidationError({"value": error})
 
 
 class Reminder(models.Model):

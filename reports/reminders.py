@@ -23,10 +23,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import Reminder
-from targets.models import TargetValue
-from tasks.duties import Duty, UnitCompliance, compliance, duties_for
-from tasks.models import Profile, ReportingPeriod, Unit
+from reports.duties import Duty, UnitCompliance, compliance, duties_for
+from reports.models import Profile, Reminder, TargetValue
+from tasks.models import ReportingPeriod, Unit
 
 logger = logging.getLogger(__name__)
 
@@ -158,11 +157,11 @@ def _drafts_for(period: ReportingPeriod, kind: str) -> list[Draft]:
     if kind == Kind.OVERDUE:
         if not owing:
             return []
-        link = f"{reverse('tasks:compliance')}?period={period.pk}"
+        link = f"{reverse('reports:compliance')}?period={period.pk}"
         subject, body = digest_message(period=period, overdue=owing, link=link)
         to = _addresses(_active_with_email(Profile.Role.REVIEWER))
         return [_draft(period, kind, None, to, subject, body)]
-    link = f"{reverse('tasks:inbox')}?period={period.pk}"
+    link = f"{reverse('reports:inbox')}?period={period.pk}"
     reporters: dict[int, list[Profile]] = {}
     for profile in _active_with_email(Profile.Role.REPORTER).filter(
         unit__in=[row.unit for row in owing]
@@ -170,7 +169,7 @@ def _drafts_for(period: ReportingPeriod, kind: str) -> list[Draft]:
         reporters.setdefault(profile.unit_id, []).append(profile)
     drafts = []
     for row in owing:
-        # Per-unit reads (tasks/duties.py), but only for units that owe, three days a quarter.
+        # Per-unit reads (reports/duties.py), but only for units that owe, three days a quarter.
         missing = [d for d in duties_for(row.unit, period) if not d.is_done]
         subject, body = unit_message(
             period=period, unit=row.unit, kind=kind, missing=missing, link=link

@@ -1,17 +1,36 @@
 from django.urls import path
 
-from reports import export_views, import_views, views
+from reports import import_views, record_views, review_views, task_views, views
 
 app_name = "reports"
 
 urlpatterns = [
-    path("dashboard/", views.overview, name="overview"),
-    path("dashboard/targets/<int:pk>/", views.target_detail, name="target"),
-    path("dashboard/units/<int:pk>/", views.unit_dashboard, name="unit"),
-    path("dashboard/scoreboard/", views.scoreboard, name="scoreboard"),
-    path("exports/", export_views.export_page, name="exports"),
-    path("exports/start/", export_views.export_start, name="export-start"),
-    path("exports/<int:pk>/download/", export_views.export_download, name="export-download"),
+    path("tasks/<int:pk>/", task_views.task_detail, name="task-detail"),
+    # Quarterly reporting
+    path("reporting/", views.inbox, name="inbox"),
+    path("reporting/<int:period_pk>/tasks/<int:task_pk>/", views.report_edit,
+         name="report-edit"),
+    path("reporting/<int:period_pk>/tasks/<int:task_pk>/no-change/", views.report_no_change,
+         name="report-no-change"),
+    path("reporting/<int:period_pk>/targets/<int:target_pk>/", views.value_edit,
+         name="value-edit"),
     path("reporting/template/", import_views.template_download, name="template"),
     path("reporting/import/", import_views.import_page, name="import"),
-]
+    # A record, its history and its review
+    path("records/<str:kind>/<int:pk>/", record_views.record_detail, name="record-detail"),
+    path("records/<str:kind>/<int:pk>/history/", record_views.record_history,
+         name="record-history"),
+    path("records/<str:kind>/<int:pk>/submit/", record_views.record_submit,
+         name="record-submit"),
+    path("records/<str:kind>/<int:pk>/return/", record_views.record_return,
+         name="record-return"),
+    path("records/<str:kind>/<int:pk>/approve/", record_views.record_approve,
+         name="record-approve"),
+    path("attachments/<int:pk>/", record_views.attachment_download, name="attachment"),
+    path("attachments/<int:pk>/delete/", record_views.attachment_delete,
+         name="attachment-delete"),
+    # The plan office
+    path("review/", review_views.review_queue, name="review-queue"),
+    path("review/approve/", review_views.review_approve, name="review-approve"),
+    path("compliance/", review_views.compliance_view, name="compliance"),
+]  # fmt: skip

@@ -1,282 +1,324 @@
-"""Dashboards for leadership: overview, one target, one unit, the county scoreboard.
+"""The reporter's pages: what the unit owes this quarter (我的填报), and the report and value
+forms with their one-step submission.
 
-Every signed-in user with a role may read them: they show approved figures and reporting
-standing only, never a draft. Each page runs a fixed number of queries.
+Every view loads what it touches through reports/access.py, which answers 404 for what the
+user may not read and 403 for what they may read but not change; the write functions in
+reports/workflow.py check again.
 """
 
-import datetime as dt
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from nanyang_tracker.links import link_maker
-from reports import charts, dashboard
-from reports.scoreboard import county_scoreboard, scoreboard_workbook, scoreboard_years
-from targets import progress
-from targets.measurements import assess_plan, goal_for, thresholds
+from reports import workflow
+from reports.access import (
+    reporter_unit,
+    scope_for,
+    viewer_of,
+)
+from reports.duties import days_left, duties_for
+from reports.forms import ReportForm, ValueForm
+from reports.history import content_rows
+from reports.models import ProgressReport, TargetValue
 from targets.models import Target
-from tasks.access import scope_for
-from tasks.models import Plan, ReportingPeriod, Unit
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from tasks.models import Plan, ReportingPeriod, Task, TaskUnit, Unit
+from tasks.periods import open_period
 
 
-def _plan_for(request) -> Plan:
-    if scope_for(request).viewer.role is None:
-        raise PermissionDenied(_("您的账号还没有分配角色，请联系管理员。"))
+def _period(plan: Plan, pk: int) -> ReportingPeriod:
+    return get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=pk, plan=plan)
+
+
+# --- the reporter's inbox ---------------------------------------------------------------
+
+
+@require_safe
+def inbox(request):
+    viewer = viewer_of(request)
+    if viewer.is_reviewer and not viewer.is_reporter:
+        return redirect("reports:review-queue")
+    unit = reporter_unit(request)
     plan = Plan.objects.default()
     if plan is None:
         raise Http404(_("尚未导入行动方案。"))
-    return plan
-
-
-def _day(request, plan: Plan) -> tuple[dt.date, ReportingPeriod | None]:
-    """The date the dashboard judges at: today, or the end of a quarter the user picked."""
-    chosen = request.GET.get("as_of", "")
-    if chosen.isdecimal():
-        period = get_object_or_404(ReportingPeriod, pk=int(chosen), plan=plan)
-        return period.ends_on, period
-    return timezone.localdate(), None
-
-
-def _hover(result) -> str:
-    """The hover text of a target's bar: its parts escaped, joined by Plotly's <br>."""
-    p, t = result.progress, result.target
-    measure = t.value_measure if t.accumulation != "growth" else "%"
-    parts = [t.label, f"目标：{t.goal_display}"]
-    if p.current is not None:
-        parts.append(f"当前：{charts.number_label(p.current)} {measure}")
-    if p.expected is not None and t.scope != Target.Scope.EACH_COUNTY:
-        parts.append(f"按进度应达：{charts.number_label(p.expected)} {measure}")
-    if p.reason:
-        parts.append(p.reason)
-    parts.append(f"状态：{p.label}")
-    return "<br>".join(charts.safe(part) for part in parts)
-
-
-@require_safe
-def overview(request):
-    plan = _plan_for(request)
-    day, chosen = _day(request, plan)
-    data = dashboard.overview(plan, day)
-    sections = []
-    for index, (name, results) in enumerate(data.sections):
-        rows = [
-            {
-                "label": f"{r.target.number}. {r.target.label}",
-                "actual_pct": dashboard.completion_pct(r),
-                "expected_pct": dashboard.expected_pct(r),
-                "status": r.progress.status,
-                "status_label": r.progress.label,
-                "hover": _hover(r),
-            }
-            for r in results
-        ]
-        table = [(r, dashboard.completion_pct(r)) for r in results]
-        sections.append((name, f"chart-section-{index}", charts.bullet_figure(rows), table))
-    compliance_rows = [
-        {"unit": r.unit.name, "on_time": r.on_time, "late": r.late, "missing": r.missing}
-        for r in data.compliance_rows
-    ]
-    on_track, warning = thresholds()
-    return render(
-        request,
-        "reports/overview.html",
-        {
-            "plan": plan,
-            "day": day,
-            "chosen": chosen,
-            "periods": dashboard.as_of_choices(plan, timezone.localdate()),
-            "counts": data.counts,
-            "sections": sections,
-            "period": data.period,
-            "compliance": data.compliance_rows,
-            "compliance_figure": charts.compliance_figure(compliance_rows),
-            "task_rows": data.task_rows,
-            "on_track_pct": int(on_track * 100),
-            "warning_pct": int(warning * 100),
-            "final": day > plan.period_end,
-        },
-    )
-
-
-@require_safe
-def target_detail(request, pk):
-    plan = _plan_for(request)
-    day, chosen = _day(request, plan)
-    target = get_object_or_404(
-        Target.objects.select_related("section", "reporting_unit").prefetch_related(
-            "units__members", "tasks", "quotes"
-        ),
-        pk=pk,
-        plan=plan,
-    )
-    result = assess_plan(plan, day, targets=[target])[0]
-    value_url = link_maker("tasks:record-detail", "value")
-    county_figures = (f for c in result.counties for f in c.figures)
-    for figure in (*result.figures, *result.benchmark, *county_figures):
-        figure.url = value_url(figure.value_id)
-    periods = [p for p in ReportingPeriod.objects.in_plan(plan) if p.ends_on <= day]
-    context = {
-        "plan": plan,
-        "target": target,
-        "result": result,
-        "day": day,
-        "chosen": chosen,
-        "periods": dashboard.as_of_choices(plan, timezone.localdate()),
-    }
-    if target.scope == Target.Scope.EACH_COUNTY:
-        year = max(
-            (c.progress.as_of.year for c in result.counties if c.progress.as_of), default=day.year
-        )
-        # The chart judges each county on the year it shows (a year ended short is 未达成 for
-        # that year); the table adds the verdict over the whole plan period once it is over.
-        goal = goal_for(
-            target, plan, target.milestones.all(), periods[0].starts_on if periods else None
-        )
-        year_day = min(day, dt.date(year, 12, 31))
-        rows = []
-        for county in result.counties:
-            in_year = [f for f in county.figures if f.on.year == year]
-            if target.is_flow:
-                value = sum((f.value for f in in_year), start=0) if in_year else None
-            else:
-                value = in_year[-1].value if in_year else None
-            points = [progress.Point(f.on, f.value) for f in county.figures if f.on.year <= year]
-            in_that_year = progress.assess(goal, points, year_day, thresholds=thresholds())
-            rows.append((county, value, in_that_year))
-        context.update(
-            year=year,
-            county_rows=rows,
-            year_met=sum(r[2].status == progress.MET for r in rows),
-            final=day > plan.period_end,
-            figure=charts.county_bars_figure(
-                names=[c.unit.name for c, _, _ in rows],
-                values=[v for _, v, _ in rows],
-                statuses=[p.status for _, _, p in rows],
-                status_labels=[p.label for _, _, p in rows],
-                line=target.value,
-                unit=target.value_measure,
-                title=target.label,
-            ),
-        )
+    today = timezone.localdate()
+    periods = list(ReportingPeriod.objects.in_plan(plan).filter(starts_on__lte=today))
+    chosen = request.GET.get("period", "")
+    if chosen:
+        if not chosen.isdecimal():
+            raise Http404
+        period = _period(plan, int(chosen))
     else:
-        labels, actual, expected = [], [], []
-        goal_points = [progress.Point(f.on, f.value) for f in result.figures]
-        bench_points = [progress.Point(f.on, f.value) for f in result.benchmark]
-        goal = goal_for(
-            target, plan, target.milestones.all(), periods[0].starts_on if periods else None
-        )
-        for period in periods:
-            step = progress.assess(
-                goal, goal_points, period.ends_on, bench_points, thresholds=thresholds()
-            )
-            labels.append(period.label)
-            actual.append(step.current if step.as_of == period.ends_on else None)
-            expected.append(
-                step.expected
-                if step.as_of == period.ends_on
-                else progress.expected_value(goal, period.ends_on)
-            )
-        unit = "%" if target.accumulation == "growth" else target.value_measure
-        context["figure"] = charts.trajectory_figure(
-            labels=labels,
-            actual=actual,
-            expected=expected,
-            target=target.value if target.accumulation != "benchmark" else None,
-            unit=unit,
-            actual_name="实际（年初至今累计）"
-            if target.accumulation == "annual"
-            else "实际（期内累计）"
-            if target.accumulation == "cumulative"
-            else "实际",
-        )
-        context["series_rows"] = list(zip(labels, actual, expected, strict=True))
-    return render(request, "reports/target_detail.html", context)
-
-
-@require_safe
-def unit_dashboard(request, pk):
-    plan = _plan_for(request)
-    day, chosen = _day(request, plan)
-    unit = get_object_or_404(Unit.objects.countable(), pk=pk)
-    tasks, periods, codes, labels = dashboard.unit_heatmap(
-        plan, unit, day, scope_for(request).may_read
-    )
-    figure = (
-        charts.heatmap_figure(
-            rows=[f"{t.number}. {t.title}" for t in tasks],
-            columns=[p.label for p in periods],
-            codes=codes,
-            labels=labels,
-        )
-        if tasks and periods
-        else None
-    )
-    results = [
-        r
-        for r in assess_plan(plan, day)
-        if r.target.reporting_unit_id == unit.pk or any(c.unit.pk == unit.pk for c in r.counties)
-    ]
-    own = []
-    for r in results:
-        county = next((c for c in r.counties if c.unit.pk == unit.pk), None)
-        own.append((r.target, county.progress if county else r.progress))
-    record = dashboard.unit_record(plan, unit, day)
+        period = open_period(periods, today) or (periods[-1] if periods else None)
+    if period is None:
+        return render(request, "reports/inbox.html", {"unit": unit, "plan": plan, "period": None})
+    duties = duties_for(unit, period)
+    done = sum(d.is_done for d in duties)
+    left = days_left(period, today)
     return render(
         request,
-        "reports/unit_dashboard.html",
+        "reports/inbox.html",
         {
-            "plan": plan,
             "unit": unit,
-            "day": day,
-            "chosen": chosen,
-            "figure": figure,
-            "heat_rows": list(zip(tasks, labels, strict=True)),
+            "plan": plan,
+            "period": period,
             "periods": periods,
-            "own": own,
-            "record": record,
-            "as_of_periods": dashboard.as_of_choices(plan, timezone.localdate()),
+            "duties": duties,
+            "done": done,
+            "owed": len(duties) - done,
+            "days_left": left,
+            "overdue": left < 0,
+            "days_overdue": -left,
         },
     )
 
 
-@require_safe
-def scoreboard(request):
-    plan = _plan_for(request)
-    years = scoreboard_years(plan, timezone.localdate())
-    if not years:
-        raise Http404(_("还没有可以评比的年度。"))
-    chosen = request.GET.get("year", "")
-    year = int(chosen) if chosen.isdecimal() and int(chosen) in years else years[-1]
-    rows = county_scoreboard(plan, year)
-    order = request.GET.get("sort", "rank")
-    keys = {
-        "rank": lambda r: r.rank,
-        "on_time": lambda r: -r.on_time_rate,
-        "turnover": lambda r: -(r.turnover or 0),
-        "name": lambda r: r.unit.sort_order,
-    }
-    rows.sort(key=keys.get(order, keys["rank"]))
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(scoreboard_workbook(rows, year), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"{year}年度县市区创新创业行动考核评比.xlsx"
+# --- forms --------------------------------------------------------------------------------
+
+
+def _conflict_data(post, current) -> dict:
+    """The user's own input, with the version moved on to what is stored now: after seeing the
+    other person's text they can merge and save again without retyping."""
+    data = post.copy()
+    data["version"] = str(current.version)
+    return data
+
+
+@contextmanager
+def _files_kept_only_on_commit(added: list):
+    """An attachment's file is written before its row commits: when the transaction is rolled
+    back (a refused submit after the upload), remove the files of the rows that are gone."""
+    try:
+        yield
+    except BaseException:
+        for attachment in added:
+            default_storage.delete(attachment.file.name)
+        raise
+
+
+@dataclass
+class FormOutcome:
+    form: object
+    record: object
+    conflict: object = None
+    response: object = None
+
+
+def _post_record_form(request, form, record, *, create, rebuild, saved_url) -> FormOutcome:
+    """Create or save the record from a posted form, attach its files and submit it when asked,
+    all in one transaction: when any step is refused, nothing is saved and the user's input
+    stays in the form beside the reason (and, on a conflict, the other person's text)."""
+    if not form.is_valid():
+        return FormOutcome(form, record)
+    model = type(record) if record is not None else None
+    added: list = []
+    try:
+        with _files_kept_only_on_commit(added), transaction.atomic():
+            if record is None:
+                record = create(form.content())
+            else:
+                version = form.cleaned_data["version"] or 0
+                record = workflow.save_record(
+                    record=record, user=request.user, content=form.content(), version=version
+                )
+            if form.cleaned_data.get("attachments"):
+                added += workflow.add_attachments(
+                    report=record, user=request.user, files=form.cleaned_data["attachments"]
+                )
+            if "submit" in request.POST:
+                workflow.submit_record(
+                    record=record,
+                    user=request.user,
+                    version=record.version,
+                    late_ok=form.cleaned_data["late_ok"],
+                )
+    except workflow.StaleVersionError as error:
+        form = rebuild(_conflict_data(request.POST, error.current))
+        form.is_valid()
+        form.add_error(None, str(error))
+        return FormOutcome(form, error.current, conflict=error.current)
+    except (workflow.WorkflowError, ValidationError) as error:
+        # The transaction was rolled back: show the record as it is stored, if it exists.
+        stored = model.objects.filter(pk=record.pk).first() if model else None
+        if isinstance(error, ValidationError):
+            _apply_model_errors(form, error)
+        else:
+            form.add_error(None, str(error))
+        return FormOutcome(form, stored)
+    if "submit" in request.POST:
+        messages.success(request, _("已报送，等待审核。"))
+        return FormOutcome(form, record, response=redirect(record.get_absolute_url()))
+    messages.success(request, _("草稿已保存。"))
+    return FormOutcome(form, record, response=HttpResponseRedirect(saved_url))
+
+
+def _apply_model_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "message_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_edit(request, period_pk, task_pk):
+    unit = reporter_unit(request)
+    task = get_object_or_404(
+        Task.objects.owned_by(unit).select_related("plan", "section"), pk=task_pk
+    )
+    period = _period(task.plan, period_pk)
+    report = ProgressReport.objects.filter(task=task, unit=unit, period=period).first()
+    if report and not report.is_editable:
+        messages.info(request, _("这份报告已报送，不能再修改。"))
+        return redirect(report.get_absolute_url())
+    attachments = list(report.attachments.all()) if report else []
+    conflict = None
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, existing_attachments=len(attachments))
+        outcome = _post_record_form(
+            request,
+            form,
+            report,
+            create=lambda content: workflow.create_report(
+                task=task, unit=unit, period=period, user=request.user, content=content
+            ),
+            rebuild=lambda data: ReportForm(data, existing_attachments=0),
+            saved_url=reverse("reports:report-edit", args=[period.pk, task.pk]),
         )
-        return response
+        if outcome.response:
+            return outcome.response
+        form, report, conflict = outcome.form, outcome.record, outcome.conflict
+    else:
+        form = ReportForm(initial=_report_initial(request, report, task, unit, period))
     return render(
         request,
-        "reports/scoreboard.html",
+        "reports/report_form.html",
         {
-            "plan": plan,
-            "year": year,
-            "years": years,
-            "rows": rows,
-            "order": order,
+            "form": form,
+            "task": task,
+            "unit": unit,
+            "period": period,
+            "report": report,
+            "attachments": attachments,
+            "conflict": conflict,
+            "conflict_fields": content_rows(conflict) if conflict else [],
+            "co_reports": _co_unit_reports(request, task, unit, period),
+            "late": period.is_closed or timezone.localdate() > period.due_on,
+        },
+    )
+
+
+def _report_initial(request, report, task, unit, period) -> dict:
+    if report is not None:
+        initial = {name: getattr(report, name) for name in ProgressReport.CONTENT_FIELDS}
+        return initial | {"version": report.version}
+    if request.GET.get("prefill") == "previous":
+        earlier = workflow.previous_report(task=task, unit=unit, period=period)
+        if earlier is not None:
+            return {name: getattr(earlier, name) for name in ProgressReport.CONTENT_FIELDS}
+    return {"percent": 0, "completion": ProgressReport.Completion.IN_PROGRESS}
+
+
+def _co_unit_reports(request, task: Task, unit: Unit, period: ReportingPeriod):
+    """The lead unit sees its co-units' reports on the task as far as it may read them
+    (submitted and approved ones)."""
+    is_lead = TaskUnit.objects.filter(task=task, unit=unit, role=TaskUnit.Role.LEAD).exists()
+    if not is_lead:
+        return None
+    return (
+        ProgressReport.objects.filter(task=task, period=period)
+        .exclude(unit=unit)
+        .filter(scope_for(request).reports_filter())
+        .select_related("unit")
+    )
+
+
+@require_POST
+def report_no_change(request, period_pk, task_pk):
+    unit = reporter_unit(request)
+    task = get_object_or_404(Task.objects.owned_by(unit), pk=task_pk)
+    period = _period(task.plan, period_pk)
+    try:
+        report = workflow.report_no_change(
+            task=task,
+            unit=unit,
+            period=period,
+            user=request.user,
+            late_ok=request.POST.get("late_ok") == "1",
+        )
+    except (workflow.WorkflowError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect(f"{reverse('reports:inbox')}?period={period.pk}")
+    messages.success(request, _("已按上季度内容报送：%(task)s") % {"task": task.title})
+    return redirect(report.get_absolute_url())
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def value_edit(request, period_pk, target_pk):
+    unit = reporter_unit(request)
+    target = get_object_or_404(Target.objects.select_related("plan"), pk=target_pk)
+    if not workflow.unit_reports_target(unit, target):
+        raise Http404(_("本单位不填报这个指标。"))
+    period = _period(target.plan, period_pk)
+    series = request.GET.get("series", TargetValue.Series.ACTUAL)
+    if series not in TargetValue.Series.values:
+        raise Http404
+    value = TargetValue.objects.filter(
+        target=target, unit=unit, period=period, series=series
+    ).first()
+    if value and not value.is_editable:
+        messages.info(request, _("这项数据已报送，不能再修改。"))
+        return redirect(value.get_absolute_url())
+    conflict = None
+    if request.method == "POST":
+        form = ValueForm(request.POST, measure=target.value_measure)
+        outcome = _post_record_form(
+            request,
+            form,
+            value,
+            create=lambda content: workflow.create_value(
+                target=target,
+                unit=unit,
+                period=period,
+                user=request.user,
+                series=series,
+                content=content,
+            ),
+            rebuild=lambda data: ValueForm(data, measure=target.value_measure),
+            saved_url=request.get_full_path(),
+        )
+        if outcome.response:
+            return outcome.response
+        form, value, conflict = outcome.form, outcome.record, outcome.conflict
+    else:
+        initial = {"is_final": False}
+        if value is not None:
+            initial = {n: getattr(value, n) for n in TargetValue.CONTENT_FIELDS}
+            initial["version"] = value.version
+        form = ValueForm(initial=initial, measure=target.value_measure)
+    return render(
+        request,
+        "reports/value_form.html",
+        {
+            "form": form,
+            "target": target,
+            "unit": unit,
+            "period": period,
+            "value": value,
+            "series": series,
+            "series_label": TargetValue.Series(series).label,
+            "conflict": conflict,
+            "conflict_fields": content_rows(conflict) if conflict else [],
+            "late": period.is_closed or timezone.localdate() > period.due_on,
         },
     )

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
-from targets.models import Target, TargetMilestone, TargetQuote, TargetValue
-from tasks.admin import EventInline, ReadOnlyAdmin
+from targets.models import Target, TargetMilestone, TargetQuote
 
 
 class TargetMilestoneInline(admin.TabularInline):
@@ -28,16 +27,3 @@ class TargetAdmin(admin.ModelAdmin):
 class TargetQuoteAdmin(admin.ModelAdmin):
     list_display = ["target", "location", "text"]
     list_select_related = ["target"]
-
-
-class ValueEventInline(EventInline):
-    fk_name = "target_value"
-
-
-@admin.register(TargetValue)
-class TargetValueAdmin(ReadOnlyAdmin):
-    list_display = ["target", "unit", "period", "series", "value", "status", "is_final", "is_late"]
-    list_filter = ["status", "series", "is_final", "period"]
-    search_fields = ["target__label", "unit__name", "data_source"]
-    list_select_related = ["target", "unit", "period"]
-    inlines = [ValueEventInline]

@@ -1,13 +1,10 @@
 """Numeric targets (目标指标): every quantified commitment in a plan, with its 原文."""
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from targets.measures import value_error
-from tasks.models import Plan, Section, Task, Unit, WorkflowRecord
+from tasks.models import Plan, Section, Task, Unit
 
 
 class TargetQuerySet(models.QuerySet):
@@ -255,68 +252,3 @@ class TargetQuote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location}：{self.text}"
-
-
-class TargetValueQuerySet(models.QuerySet):
-    def for_unit(self, unit: Unit):
-        return self.filter(unit=unit)
-
-    def in_period(self, period):
-        return self.filter(period=period)
-
-    def submitted(self):
-        return self.filter(status=WorkflowRecord.Status.SUBMITTED)
-
-
-class TargetValue(WorkflowRecord):
-    """A unit's value for a target in a quarter, with where the figure comes from.
-
-    Levels and shares are the value at the quarter's end; flows (per year, cumulative, growth
-    inputs) are the amount added during the quarter. For 不低于全省平均水平 the benchmark
-    (全省平均水平) is entered as a second series beside the city's own value.
-    """
-
-    class Series(models.TextChoices):
-        ACTUAL = "actual", _("本地实际值")
-        BENCHMARK = "benchmark", _("对标基准值")
-
-    target = models.ForeignKey(
-        Target, verbose_name=_("目标指标"), on_delete=models.PROTECT, related_name="values"
-    )
-    series = models.CharField(
-        _("数据序列"), max_length=20, choices=Series.choices, default=Series.ACTUAL
-    )
-    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
-    data_source = models.CharField(_("数据来源"), max_length=200)
-    is_final = models.BooleanField(
-        _("正式数据"), default=False, help_text=_("不勾选表示快报（初步）数据。")
-    )
-    remarks = models.TextField(_("说明"), blank=True)
-
-    objects = TargetValueQuerySet.as_manager()
-
-    CONTENT_FIELDS = ("value", "data_source", "is_final", "remarks")
-
-    class Meta:
-        verbose_name = _("指标数据")
-        verbose_name_plural = _("指标数据")
-        ordering = ["period", "target__number", "unit__sort_order", "series"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["target", "unit", "period", "series"],
-                name="one_value_per_target_unit_period_series",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.period} {self.unit} · {self.target}"
-
-    def clean(self):
-        super().clean()
-        if self.value is not None and self.target_id:
-            error = value_error(self.target.value_measure, self.value)
-            if error:
-                raise ValidationError({"value": error})
-
-    def get_absolute_url(self) -> str:
-        return reverse("tasks:record-detail", args=["value", self.pk])

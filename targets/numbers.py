@@ -1,6 +1,6 @@
 """Reading a number as people write it, in the web form or in a cell of the Excel template.
 
-One function for both routes (tasks/forms.py ValueForm, reports/importing.py), so that a figure
+One function for both routes (reports/forms.py ValueForm, reports/importing.py), so that a figure
 accepted on one is accepted on the other, with the same message when it is not. Pure: no
 queries, no settings.
 

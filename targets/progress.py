@@ -67,7 +67,7 @@ class Point:
 
 @dataclass(frozen=True)
 class Goal:
-    """What the rules need to know about a target (see goal_for in targets/measurements.py)."""
+    """What the rules need to know about a target (see goal_for in dashboards/assessment.py)."""
 
     accumulation: str
     comparator: str

@@ -9,7 +9,7 @@
 - 未启动 (not started): otherwise.
 A draft is not yet a report. A submitted report counts as reported (its unit is not missing),
 but what it says counts only once it is approved: until then its content is a matter between
-the unit, its lead unit and the plan office (tasks/access.py), and a status everyone reads must
+the unit, its lead unit and the plan office (reports/access.py), and a status everyone reads must
 not rest on it.
 """
 

@@ -2,8 +2,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from tasks.loading import load_plan
-from tasks.models import Plan, Profile, Unit
+from reports.models import Profile
+from targets.loading import load_plan
+from tasks.models import Plan, Unit
 from tests import services
 
 

@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
+from reports.workflow import create_report, create_value
 from targets.models import Target
 from tasks.models import ReportingPeriod, Task, Unit
-from tasks.workflow import create_report, create_value
 
 REPORT_CONTENT = {
     "progress": "已组织实施重大科技专项12项，下达市财政资金1000万元。",

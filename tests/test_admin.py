@@ -2,8 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from targets.models import TargetValue
-from tasks.models import Attachment, ProgressReport, ReportEvent, ReportRevision
+from reports.models import Attachment, ProgressReport, ReportEvent, ReportRevision, TargetValue
 from tests.factories import make_report
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +40,7 @@ def test_an_admin_cannot_change_a_report_behind_the_workflows_back(client, admin
                                                                    plan):  # fmt: skip
     report = make_report(staff_kjj, plan)
     client.force_login(admin_user)
-    url = reverse("admin:tasks_progressreport_change", args=[report.pk])
+    url = reverse("admin:reports_progressreport_change", args=[report.pk])
     assert "进展" in client.get(url).content.decode()  # readable
     client.post(url, {"progress": "改写", "status": "approved"})
     report.refresh_from_db()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tasks.demo import DEMO_PASSWORD, create_demo_accounts
+from demo.accounts import DEMO_PASSWORD, create_demo_accounts
 from tests.services import CHROMIUM_PATH
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ words (colour is never the only signal); follows target 27 to its county bar cha
 county scoreboard and exports it to Excel; the pages fit a 375-px phone; and nothing is fetched
 from another host (Plotly comes from this site, under /static/vendor/).
 
-The data are the deterministic demonstration data (reports/demo.py), seeded as on 2026-03-01,
+The data are the deterministic demonstration data (demo/seeding.py), seeded as on 2026-03-01,
 and the clock of the whole process (so of the live server thread too) is set to that day.
 Chromium launch, screenshots on failure and the demo accounts come from tests/test_browser.py.
 """
@@ -18,7 +18,7 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from reports.demo import seed_demo
+from demo.seeding import seed_demo
 from tasks.models import Plan
 from tests import test_browser as shared
 from tests.test_browser import PHONE, log_in, overflow_report

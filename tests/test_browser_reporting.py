@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from targets.models import TargetValue
-from tasks import workflow
-from tasks.models import ProgressReport, ReportingPeriod, Task, Unit, WorkflowRecord
+from reports import workflow
+from reports.models import ProgressReport, TargetValue, WorkflowRecord
+from tasks.models import ReportingPeriod, Task, Unit
 from tests import test_browser as shared
 from tests.test_browser import PHONE, log_in, overflow_report
 

@@ -8,7 +8,7 @@ several units, it walks every URL pattern of the site with real ids, starts the 
 viewer may start, and follows the links of the pages it reads (downloads included: .xlsx files
 are unzipped and read, headers too), and asserts that a marker appears only to a viewer who may
 read its record in one of the states that marker has been in — by the rule stated in README's
-security section, written again here independently of tasks/access.py.
+security section, written again here independently of reports/access.py.
 """
 
 import io
@@ -24,11 +24,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from reports.models import ExportJob
-from targets.models import Target, TargetValue
-from tasks.attachments import check_upload
-from tasks.models import Attachment, Profile, ProgressReport, Task, TaskUnit, Unit
-from tasks.workflow import (
+from dashboards.models import ExportJob
+from reports.attachments import check_upload
+from reports.models import Attachment, Profile, ProgressReport, TargetValue
+from reports.workflow import (
     add_attachments,
     approve_record,
     create_report,
@@ -38,6 +37,8 @@ from tasks.workflow import (
     save_record,
     submit_record,
 )
+from targets.models import Target
+from tasks.models import Task, TaskUnit, Unit
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -284,52 +285,52 @@ def start_urls(world: World) -> dict[str, list[str]]:
     years = [2024]
     query = lambda name, key, items: [f"{reverse(name)}?{urlencode({key: i})}" for i in items]  # noqa: E731
     args = {
-        "tasks:home": [[]],
+        "targets:home": [[]],
         "tasks:ledger": [[plan.code]],
-        "tasks:task-detail": [[t] for t in tasks],
+        "reports:task-detail": [[t] for t in tasks],
         "tasks:unit-list": [[]],
-        "tasks:unit-detail": [[u] for u in units],
-        "tasks:inbox": [[]],
-        "tasks:report-edit": [[p, t] for p in periods for t in tasks],
-        "tasks:report-no-change": [[p, t] for p in periods for t in tasks],
-        "tasks:value-edit": [[p, t] for p in periods for t in targets],
-        "tasks:record-detail": [list(r) for r in records],
-        "tasks:record-history": [list(r) for r in records],
-        "tasks:record-submit": [list(r) for r in records],
-        "tasks:record-return": [list(r) for r in records],
-        "tasks:record-approve": [list(r) for r in records],
-        "tasks:review-queue": [[]],
-        "tasks:review-approve": [[]],
-        "tasks:compliance": [[]],
-        "tasks:attachment": [[a] for a in attachments],
-        "tasks:attachment-delete": [[a] for a in attachments],
+        "targets:unit-detail": [[u] for u in units],
+        "reports:inbox": [[]],
+        "reports:report-edit": [[p, t] for p in periods for t in tasks],
+        "reports:report-no-change": [[p, t] for p in periods for t in tasks],
+        "reports:value-edit": [[p, t] for p in periods for t in targets],
+        "reports:record-detail": [list(r) for r in records],
+        "reports:record-history": [list(r) for r in records],
+        "reports:record-submit": [list(r) for r in records],
+        "reports:record-return": [list(r) for r in records],
+        "reports:record-approve": [list(r) for r in records],
+        "reports:review-queue": [[]],
+        "reports:review-approve": [[]],
+        "reports:compliance": [[]],
+        "reports:attachment": [[a] for a in attachments],
+        "reports:attachment-delete": [[a] for a in attachments],
         "targets:target-list": [[plan.code]],
-        "reports:overview": [[]],
-        "reports:target": [[t] for t in targets],
-        "reports:unit": [[u] for u in units],
-        "reports:scoreboard": [[]],
-        "reports:exports": [[]],
-        "reports:export-start": [[]],
-        "reports:export-download": [[j] for j in ExportJob.objects.values_list("pk", flat=True)],
+        "dashboards:overview": [[]],
+        "dashboards:target": [[t] for t in targets],
+        "dashboards:unit": [[u] for u in units],
+        "dashboards:scoreboard": [[]],
+        "dashboards:exports": [[]],
+        "dashboards:export-start": [[]],
+        "dashboards:export-download": [[j] for j in ExportJob.objects.values_list("pk", flat=True)],
         "reports:template": [[]],
         "reports:import": [[]],
     }
     extra = {
-        "tasks:inbox": query("tasks:inbox", "period", periods),
-        "tasks:compliance": query("tasks:compliance", "period", periods),
-        "tasks:review-queue": [f"{reverse('tasks:review-queue')}?status={s}"
+        "reports:inbox": query("reports:inbox", "period", periods),
+        "reports:compliance": query("reports:compliance", "period", periods),
+        "reports:review-queue": [f"{reverse('reports:review-queue')}?status={s}"
                                for s in ("draft", "returned", "submitted", "approved", "all")]
-        + query("tasks:review-queue", "unit", units) + query("tasks:review-queue", "task", tasks),
-        "tasks:report-edit": [f"{reverse('tasks:report-edit', args=[p, t])}?prefill=previous"
+        + query("reports:review-queue", "unit", units) + query("reports:review-queue", "task", tasks),
+        "reports:report-edit": [f"{reverse('reports:report-edit', args=[p, t])}?prefill=previous"
                               for p in periods for t in tasks],
-        "tasks:value-edit": [f"{reverse('tasks:value-edit', args=[p, t])}?series=benchmark"
+        "reports:value-edit": [f"{reverse('reports:value-edit', args=[p, t])}?series=benchmark"
                              for p in periods for t in targets],
-        "reports:overview": query("reports:overview", "as_of", periods),
-        "reports:unit": [f"{reverse('reports:unit', args=[u])}?as_of={p}"
+        "dashboards:overview": query("dashboards:overview", "as_of", periods),
+        "dashboards:unit": [f"{reverse('dashboards:unit', args=[u])}?as_of={p}"
                          for u in units for p in periods],
-        "reports:target": [f"{reverse('reports:target', args=[t])}?as_of={p}"
+        "dashboards:target": [f"{reverse('dashboards:target', args=[t])}?as_of={p}"
                            for t in targets for p in periods],
-        "reports:scoreboard": [f"{reverse('reports:scoreboard')}?year={y}&format=xlsx"
+        "dashboards:scoreboard": [f"{reverse('dashboards:scoreboard')}?year={y}&format=xlsx"
                                for y in years],
         "reports:template": query("reports:template", "period", periods),
         "reports:import": query("reports:import", "period", periods),
@@ -404,7 +405,7 @@ def start_exports(client, world: World, viewer: str, capture) -> None:
     for period in periods:
         for unit in ["", *own]:
             with capture(execute=True):
-                client.post(reverse("reports:export-start"), {"period": period, "unit": unit})
+                client.post(reverse("dashboards:export-start"), {"period": period, "unit": unit})
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
@@ -433,7 +434,7 @@ def test_no_page_shows_content_its_viewer_may_not_read(
     for story in world.stories:
         record = story.record
         kind = "report" if isinstance(record, ProgressReport) else "value"
-        response = client.get(reverse("tasks:record-detail", args=[kind, record.pk]))
+        response = client.get(reverse("reports:record-detail", args=[kind, record.pk]))
         readable = may_read(viewer, record, record.status)
         assert response.status_code == (200 if readable else 404), (viewer, str(record))
         if readable:

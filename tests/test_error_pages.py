@@ -74,7 +74,7 @@ def test_a_missing_page_is_a_chinese_404_with_the_menu_for_a_signed_in_user(clie
 
 def test_a_missing_record_is_the_same_404_page(client, staff_kjj):
     client.force_login(staff_kjj)
-    response = client.get(reverse("tasks:record-detail", args=["report", 999999]))
+    response = client.get(reverse("reports:record-detail", args=["report", 999999]))
     assert_error_page(response, 404, "页面不存在")
 
 
@@ -115,7 +115,7 @@ def test_the_back_link_goes_only_to_the_page_the_user_came_from_on_this_site(
 
 def test_a_page_of_another_role_is_a_chinese_403_that_says_why(client, staff_kjj):
     client.force_login(staff_kjj)
-    response = client.get(reverse("tasks:review-queue"), HTTP_REFERER="http://testserver/")
+    response = client.get(reverse("reports:review-queue"), HTTP_REFERER="http://testserver/")
     page = assert_error_page(response, 403, "没有权限")
     assert templates(response)[:2] == ["403.html", "base.html"]
     assert '<p class="note">只有审核员可以审核。</p>' in page
@@ -144,7 +144,7 @@ def test_an_upload_the_parser_refuses_is_a_400_that_speaks_of_the_file_name(
         f"--{boundary}--\r\n"
     ).encode()
     client.force_login(staff_kjj)
-    url = reverse("tasks:report-edit", args=[f.period(plan).pk, f.task(plan, 1).pk])
+    url = reverse("reports:report-edit", args=[f.period(plan).pk, f.task(plan, 1).pk])
     response = client.generic("POST", url, body, f"multipart/form-data; boundary={boundary}")
     page = assert_error_page(response, 400, "请求有误")
     assert "文件名太长" in page and "没有保存任何内容" in page

@@ -1,8 +1,8 @@
 """Security: deployment checks, login throttling, sessions, headers, CSRF and inert text.
 
-Forged ids and fields for every write are in tests/tasks/test_permissions.py; refused uploads in
-tests/tasks/test_attachments.py and tests/reports/test_importing.py; formula-proof Excel cells in
-tests/reports/test_excel.py.
+Forged ids and fields for every write are in tests/reports/test_permissions.py; refused uploads in
+tests/reports/test_attachments.py and tests/reports/test_importing.py; formula-proof Excel cells in
+tests/dashboards/test_excel.py.
 """
 
 import datetime as dt
@@ -21,11 +21,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from dashboards import charts
+from demo.accounts import DEMO_PASSWORD, create_demo_accounts
 from nanyang_tracker.middleware import CONTENT_SECURITY_POLICY
-from reports import charts
+from reports.workflow import return_record, submit_record
 from targets.models import Target
-from tasks.demo import DEMO_PASSWORD, create_demo_accounts
-from tasks.workflow import return_record, submit_record
 from tests import factories as f
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,12 +145,12 @@ def test_posts_without_the_csrf_token_are_refused(plan, staff_kjj, reviewer):
     report = f.make_report(staff_kjj, plan)
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff_kjj)
-    submit = reverse("tasks:record-submit", args=["report", report.pk])
+    submit = reverse("reports:record-submit", args=["report", report.pk])
     assert client.post(submit, {"version": 1}).status_code == 403
     report.refresh_from_db()
     assert report.status == "draft"
     client.force_login(reviewer)
-    approve = reverse("tasks:record-approve", args=["report", report.pk])
+    approve = reverse("reports:record-approve", args=["report", report.pk])
     assert client.post(approve).status_code == 403
 
 

@@ -30,7 +30,7 @@ PLAN_CODE = "innovation-2022"
 # measures) stays Chinese in both languages, so only UI labels are checked.
 PAGES = {
     "home": (
-        ("tasks:home", []),
+        ("targets:home", []),
         [
             ("Home", "首页"),
             ("Task ledger", "任务台账"),

@@ -1,4 +1,4 @@
-"""The benchmark's corpus of hostile files (scripts/bench_import.py), at its normal size, through
+"""The benchmark's corpus of hostile files (bench/import_corpus.py), at its normal size, through
 the import page: each one is refused with a Chinese message and nothing is saved, and the
 genuine filled template imports. No timing here: the figures are the benchmark's."""
 
@@ -15,9 +15,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reports import importing
-from targets.models import TargetValue
-from tasks.models import Plan, ProgressReport, ReportEvent, ReportRevision
+from reports import excel_template, importing, package_checks, template_format, template_reading
+from reports.models import ProgressReport, ReportEvent, ReportRevision, TargetValue
+from tasks.models import Plan
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ HOSTILE = [
 
 
 def _bench_module():
-    path = Path(settings.BASE_DIR) / "scripts" / "bench_import.py"
+    path = Path(settings.BASE_DIR) / "bench" / "import_corpus.py"
     spec = importlib.util.spec_from_file_location("bench_import", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault(spec.name, module)  # its dataclasses look their module up
@@ -55,12 +55,12 @@ def corpus(tmp_path_factory, django_db_setup, django_db_blocker) -> dict:
     """Built once: the plan the session loaded is all it reads."""
     with django_db_blocker.unblock():
         plan = Plan.objects.get(code="innovation-2022")
-        template = importing.build_template(unit=f.unit("卧龙区"), period=f.period(plan))
+        template = excel_template.build_template(unit=f.unit("卧龙区"), period=f.period(plan))
     cases = _bench_module().build_corpus(
         tmp_path_factory.mktemp("corpus"),
         template=template,
-        limits=importing.PACKAGE_LIMITS,
-        max_uncompressed=importing.MAX_UNCOMPRESSED,
+        limits=package_checks.PACKAGE_LIMITS,
+        max_uncompressed=package_checks.MAX_UNCOMPRESSED,
     )
     return {case.name: case for case in cases}
 
@@ -83,7 +83,7 @@ def upload(client, user, plan, case):
 def test_the_corpus_holds_the_control_and_every_hostile_file(corpus):
     assert sorted(corpus) == sorted(["control", *HOSTILE])
     assert not corpus["control"].hostile and all(corpus[name].hostile for name in HOSTILE)
-    assert all(case.path.stat().st_size <= importing.MAX_BYTES for case in corpus.values())
+    assert all(case.path.stat().st_size <= package_checks.MAX_BYTES for case in corpus.values())
 
 
 @pytest.mark.parametrize("name", HOSTILE)
@@ -112,15 +112,15 @@ def test_a_far_cell_is_refused_by_the_package_check_before_any_sheet_is_parsed(
     def never(*args, **kwargs):
         raise AssertionError("openpyxl opened a file the package check should have refused")
 
-    monkeypatch.setattr(importing, "load_workbook", never)
+    monkeypatch.setattr(template_reading, "load_workbook", never)
     for name in ("far-cell", "far-cell-hidden"):
         data = corpus[name].path.read_bytes()
-        with pytest.raises(importing.ImportRefused) as refused:
-            importing.check_package("卧龙区填报模板.xlsx", data)
+        with pytest.raises(template_format.ImportRefused) as refused:
+            package_checks.check_package("卧龙区填报模板.xlsx", data)
         assert refused.value.message == (
             "文件中有超出模板范围的单元格（工作表“任务进展”第1048576行），请使用本系统下载的模板。"
         )
-        with pytest.raises(importing.ImportRefused):
+        with pytest.raises(template_format.ImportRefused):
             importing.import_template(
                 name="卧龙区填报模板.xlsx", data=data, unit=f.unit("卧龙区"),
                 period=f.period(plan), user=staff_county,
@@ -129,4 +129,4 @@ def test_a_far_cell_is_refused_by_the_package_check_before_any_sheet_is_parsed(
 
 def test_the_benchmark_sizes_a_tree_without_limits_as_the_limits_are():
     sizes = vars(_bench_module().SIZES)
-    assert sizes == {name: getattr(importing.PACKAGE_LIMITS, name) for name in sizes}
+    assert sizes == {name: getattr(package_checks.PACKAGE_LIMITS, name) for name in sizes}

@@ -17,10 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reports import importing
-from targets.models import TargetValue
-from tasks.models import ProgressReport, ReportEvent, ReportRevision
-from tasks.workflow import return_record, submit_record
+from reports import importing, package_checks, template_format, template_reading
+from reports.models import ProgressReport, ReportEvent, ReportRevision, TargetValue
+from reports.workflow import return_record, submit_record
 from tests import factories as f
 from tests.views import assert_login_required
 
@@ -28,7 +27,7 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEMPLATE = reverse("reports:template")
 IMPORT = reverse("reports:import")
-INBOX = reverse("tasks:inbox")
+INBOX = reverse("reports:inbox")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -173,7 +172,7 @@ def test_the_template_for_wolong_lists_its_three_tasks_and_two_county_targets_wi
     assert book.sheetnames == ["任务进展", "指标数值", "填写说明", "_meta"]
 
     tasks = book["任务进展"]
-    assert [c.value for c in tasks[1]] == importing.TASK_HEADER
+    assert [c.value for c in tasks[1]] == template_format.TASK_HEADER
     rows = list(tasks.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == [11, 12, 15]
     assert [r[1] for r in rows] == [
@@ -193,7 +192,7 @@ def test_the_template_for_wolong_lists_its_three_tasks_and_two_county_targets_wi
     assert ("whole", "between", "0", "100", "E2:E4") in rules
 
     values = book["指标数值"]
-    assert [c.value for c in values[1]] == importing.VALUE_HEADER
+    assert [c.value for c in values[1]] == template_format.VALUE_HEADER
     rows = list(values.iter_rows(min_row=2, values_only=True))
     assert [r[:3] for r in rows] == [
         ("每个县市区制造业开发区双创载体", "家", "期末值"),
@@ -545,7 +544,9 @@ def _large_when_unpacked() -> bytes:
     return out.getvalue()
 
 
-ENCRYPTED = importing.OLE + b"\x00" * 512 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 64
+ENCRYPTED = (
+    package_checks.OLE + b"\x00" * 512 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 64
+)
 
 
 @pytest.mark.parametrize(
@@ -583,7 +584,7 @@ def test_a_file_refused_as_a_whole_says_why_and_saves_nothing(
     if case == "csv":
         name, data = "进展.csv", "重点任务,工作进展\n".encode()
     elif case == "xls":
-        name, data = "进展.xls", importing.OLE + b"\x00" * 100
+        name, data = "进展.xls", package_checks.OLE + b"\x00" * 100
     elif case == "xlsm":
         name, data = "进展.xlsm", good
     elif case == "too-big":
@@ -597,7 +598,7 @@ def test_a_file_refused_as_a_whole_says_why_and_saves_nothing(
     elif case == "encrypted":
         data = ENCRYPTED
     elif case == "old-ole":
-        data = importing.OLE + b"\x00" * 100
+        data = package_checks.OLE + b"\x00" * 100
     elif case == "macro-part":
         data = rezip(good, add={"xl/vbaProject.bin": b"\x00" * 64})
     elif case == "broken-zip":
@@ -648,13 +649,13 @@ def test_a_file_refused_as_a_whole_says_why_and_saves_nothing(
 
 def test_the_signature_depends_on_the_secret_key(settings, staff_county, plan):
     unit, period = f.unit("卧龙区"), f.period(plan)
-    signed = importing.template_meta(unit, period)
-    importing.check_meta(signed, unit=unit, period=period)
+    signed = template_format.template_meta(unit, period)
+    template_reading.check_meta(signed, unit=unit, period=period)
     settings.SECRET_KEY = "another-secret-key-for-this-test-only"
-    with pytest.raises(importing.ImportRefused, match="模板已被改动"):
-        importing.check_meta(signed, unit=unit, period=period)
+    with pytest.raises(template_format.ImportRefused, match="模板已被改动"):
+        template_reading.check_meta(signed, unit=unit, period=period)
     settings.SECRET_KEY_FALLBACKS = ["tests-only-secret-key-not-for-production"]
-    importing.check_meta(signed, unit=unit, period=period)  # accepted while the key rotates
+    template_reading.check_meta(signed, unit=unit, period=period)  # accepted while the key rotates
 
 
 def test_an_upload_without_a_file_asks_for_one(client, staff_county, plan):
@@ -814,7 +815,7 @@ def test_a_file_with_hundreds_of_problems_lists_the_first_two_hundred(client, st
     response = upload(client, staff_county, data, f.period(plan))
     message = refusal_in(response)
     count = int(re.search(r"文件中有 (\d+) 处问题", message)[1])
-    assert count > importing.MAX_LISTED_PROBLEMS == 200
+    assert count > package_checks.MAX_LISTED_PROBLEMS == 200
     assert message.endswith("没有导入任何内容。以下列出前 200 处。")
     assert len(problems_in(response)) == 200
     assert snapshot() == ([], [], 0, 0)

@@ -17,10 +17,10 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from reports.jobs import send_reminders
-from reports.models import Reminder
+from reports.models import Profile, Reminder
 from reports.reminders import reminder_kind, send_due_reminders
-from tasks.models import Profile, ReportingPeriod
-from tasks.workflow import submit_record
+from reports.workflow import submit_record
+from tasks.models import ReportingPeriod
 from tests import factories as f
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

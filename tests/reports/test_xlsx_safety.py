@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from reports import importing
+from reports import package_checks
 from reports.xlsx_safety import MAIN, Limits, UnsafePackage, check_parts
 
 LIMITS = Limits(
@@ -137,7 +137,7 @@ def test_the_genuine_template_passes_the_import_limits(client, staff_county, pla
     client.force_login(staff_county)
     data = client.get("/reporting/template/").content
     with zipfile.ZipFile(io.BytesIO(data)) as package:
-        check_parts(package, importing.PACKAGE_LIMITS, shown="模板.xlsx")
+        check_parts(package, package_checks.PACKAGE_LIMITS, shown="模板.xlsx")
 
 
 def _formulas(*cells: str) -> dict:

@@ -1,5 +1,5 @@
 """Reading a number as people write it (targets/numbers.py), and the same rule behind every value
-field: the web form (tasks/forms.py ValueForm) and the rows of the Excel import
+field: the web form (reports/forms.py ValueForm) and the rows of the Excel import
 (reports/importing.check_rows)."""
 
 import datetime as dt
@@ -19,12 +19,13 @@ from django.core.exceptions import ValidationError
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from reports import importing
+from reports import importing, template_format, template_reading
+from reports.duties import Duty
+from reports.forms import ValueForm
+from reports.models import TargetValue
 from targets.measures import value_error
-from targets.models import Target, TargetValue
+from targets.models import Target
 from targets.numbers import decimal_places, parse_number
-from tasks.duties import Duty
-from tasks.forms import ValueForm
 from tasks.models import Task
 
 FIELD = TargetValue._meta.get_field("value")
@@ -245,16 +246,16 @@ def test_the_value_form_gives_a_value_that_fits_or_a_message(raw, measure):
         _is_a_message(form.errors["value"])
 
 
-def _value_row(raw, number_format: str) -> importing.ParsedTemplate:
+def _value_row(raw, number_format: str) -> template_reading.ParsedTemplate:
     data_type = "s" if isinstance(raw, str) else "n"
-    cells = [importing.CellValue(None)] * 8
-    cells[3] = importing.CellValue(raw, data_type, number_format)
-    cells[4] = importing.CellValue("区统计局", "s")
-    cells[7] = importing.CellValue("target:1:actual", "s")
-    return importing.ParsedTemplate(
+    cells = [template_reading.CellValue(None)] * 8
+    cells[3] = template_reading.CellValue(raw, data_type, number_format)
+    cells[4] = template_reading.CellValue("区统计局", "s")
+    cells[7] = template_reading.CellValue("target:1:actual", "s")
+    return template_reading.ParsedTemplate(
         meta={},
-        tasks=importing.Sheet(importing.TASK_SHEET),
-        values=importing.Sheet(importing.VALUE_SHEET, [(2, cells)]),
+        tasks=template_reading.Sheet(template_format.TASK_SHEET),
+        values=template_reading.Sheet(template_format.VALUE_SHEET, [(2, cells)]),
     )
 
 
@@ -282,14 +283,17 @@ def test_a_value_cell_of_the_import_gives_a_value_that_fits_or_a_message(
 @given(raw=NUMBERS, number_format=st.sampled_from(["General", "0%"]))
 @example(raw="1e1000000", number_format="General")
 def test_the_percent_done_cell_of_the_import_gives_a_whole_percent_or_a_message(raw, number_format):
-    cells = [importing.CellValue(None)] * 8
-    cells[2], cells[3] = importing.CellValue("进展", "s"), importing.CellValue("推进中", "s")
-    cells[4] = importing.CellValue(raw, "s" if isinstance(raw, str) else "n", number_format)
-    cells[7] = importing.CellValue("task:1", "s")
-    parsed = importing.ParsedTemplate(
+    cells = [template_reading.CellValue(None)] * 8
+    cells[2], cells[3] = (
+        template_reading.CellValue("进展", "s"),
+        template_reading.CellValue("推进中", "s"),
+    )
+    cells[4] = template_reading.CellValue(raw, "s" if isinstance(raw, str) else "n", number_format)
+    cells[7] = template_reading.CellValue("task:1", "s")
+    parsed = template_reading.ParsedTemplate(
         meta={},
-        tasks=importing.Sheet(importing.TASK_SHEET, [(2, cells)]),
-        values=importing.Sheet(importing.VALUE_SHEET),
+        tasks=template_reading.Sheet(template_format.TASK_SHEET, [(2, cells)]),
+        values=template_reading.Sheet(template_format.VALUE_SHEET),
     )
     changes, problems = importing.check_rows(parsed, [Duty("task", Task(pk=1), "", None)])
     if changes:

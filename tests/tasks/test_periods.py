@@ -107,7 +107,7 @@ def test_loading_the_plan_generates_fifteen_quarters_from_2022_q2_to_2025_q4(pla
 
 @pytest.mark.django_db
 def test_a_reload_keeps_a_due_date_an_admin_moved(plan):
-    from tasks.loading import load_plan
+    from targets.loading import load_plan
 
     period = ReportingPeriod.objects.get(plan=plan, year=2023, quarter=1)
     period.due_on = D(2023, 4, 20)

@@ -9,7 +9,7 @@ LIST_URL = reverse("tasks:unit-list")
 
 
 def unit_url(name: str) -> str:
-    return reverse("tasks:unit-detail", args=[Unit.objects.get(name=name).pk])
+    return reverse("targets:unit-detail", args=[Unit.objects.get(name=name).pk])
 
 
 def test_the_list_groups_units_by_kind_with_their_aliases(client, leader):
@@ -48,7 +48,7 @@ def test_the_collective_page_lists_its_members(client, leader):
 
 def test_an_unknown_unit_is_not_found(client, leader):
     client.force_login(leader)
-    assert client.get(reverse("tasks:unit-detail", args=[999999])).status_code == 404
+    assert client.get(reverse("targets:unit-detail", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("name", [None, "市科技局"])

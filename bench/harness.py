@@ -1,0 +1,1234 @@
+"""The benchmark behind `manage.py bench`: a dataset ten plans and two hundred counties large,
+the pages' server time and queries on it, and the 台账 export's time and memory.
+
+One module of one subject, a benchmark run (about 1,200 lines, in four sections: the dataset,
+the pages, the export, the report it writes), kept whole because `manage.py bench` and
+tests/bench/test_harness.py drive its steps as one harness and nothing else imports it.
+
+Every figure is set beside a floor measured in the same run on the same machine: a page beside
+a view that only answers "ok" behind the same middleware and sign-in, the export beside bare
+openpyxl writing the same cells. Plain functions; the command (bench/management/commands/
+bench.py) calls them and writes docs/benchmarks.md.
+
+The dataset (build_dataset), from the plan's own fixture, through the project's own loader and
+the demonstration-data writer (demo/seeding.py: records, events and revisions in bulk, as the
+workflow keeps them):
+- `plans` plans: innovation-2022 and copies of it (copy-2 … copy-10), as tests/reports/
+  test_scale.py makes them, each with the ledger's 22 tasks and the plan's 30 targets plus
+  EXTRA_COUNTY_TARGETS county-by-county targets (copies of the plan's two county targets,
+  labelled 压测副本), so that the county figures reach the size asked for;
+- `units` county-level units in 各县市区政府（管委会）: the fixture's 18 and 压测县区019 … created
+  to make up the number, so every county owes tasks 11, 12 and 15 and every county target;
+- every county-level unit also co-owns EXTRA_TASKS_PER_COUNTY more tasks as 配合单位 (see
+  add_co_ownership), so it owes 11 of the 22 tasks; the municipal units keep the ledger's;
+- the first `periods` quarters of each plan seeded by demo.seeding.seed_demo (most approved,
+  some returned once, some late, a few missing, the last quarter unfinished).
+"""
+
+import cProfile
+import datetime as dt
+import gc
+import json
+import math
+import os
+import platform
+import pstats
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path, reverse
+from django.utils import timezone
+from openpyxl import Workbook
+
+from dashboards.excel import LEDGER_TITLE, _ledger_values, write_workbook
+from dashboards.exporting import ledger_rows, target_rows
+from demo.models import DemoDataset
+from demo.seeding import seed_demo
+from reports.models import (
+    Profile,
+    ProgressReport,
+    ReportEvent,
+    ReportRevision,
+    TargetValue,
+    WorkflowRecord,
+)
+from targets.loading import FIXTURES_DIR, load_plan
+from targets.models import Target
+from tasks.models import Plan, ReportingPeriod, Task, TaskUnit, Unit
+
+SOURCE_PLAN = "innovation-2022"  # the fixture directory every plan is copied from
+COUNTIES = "各县市区政府（管委会）"
+NEW_COUNTY_NAME = "压测县区{:03d}"
+NEW_COUNTY_SORT = 10_000  # after every unit of the fixture
+# Worked out for the full scale (10 plans, 200 counties, 15 quarters), see docs/benchmarks.md:
+# reports = 10 × 15 × (51 municipal + 200 × (3 + 8)) × 0.953 ≈ 321,700 ≥ 300,000
+# values  = 10 × 15 × (28 + 1 benchmark + 200 × (2 + 2)) × 0.953 ≈ 118,500 ≥ 100,000
+# (0.953: seed_demo leaves 4% of past quarters' records and 15% of the last quarter's unwritten)
+EXTRA_TASKS_PER_COUNTY = 8
+EXTRA_COUNTY_TARGETS = 2
+REPORT_GOAL, VALUE_GOAL = 300_000, 100_000
+BENCH_NOTE = "基准测试数据（manage.py bench）"
+USERS = {  # username: (role, unit)
+    "bench-leader": (Profile.Role.LEADER, None),
+    "bench-reviewer": (Profile.Role.REVIEWER, "市科技局"),
+    "bench-reporter": (Profile.Role.REPORTER, "卧龙区"),
+}
+COUNTY_TARGET = "county-tech-contract-turnover"  # the county target whose page is measured
+DASHBOARD_UNIT = "市科技局"  # the unit whose dashboard is measured (as in test_scale.py)
+# The tests' query budgets on demonstration data (tests/dashboards/test_dashboards.py and
+# test_scale.py; the inbox: MAX_PAGE_QUERIES in tests/reports/test_report_views.py).
+TEST_BUDGETS = {
+    "overview": 26,
+    "target": 18,
+    "unit": 26,
+    "scoreboard": 20,
+    "ledger": 12,
+    "inbox": 20,
+    "compliance": 17,
+}
+# Goals the verdict checks.
+PAGE_P95_MS = 250
+PAGE_FLOOR_RATIO = 10
+EXPORT_SPEED_RATIO = 0.5  # the export at least half as fast as the floor
+EXPORT_PEAK_MIB = 60
+MIB = 1024 * 1024
+FLOOR_INTERLEAVED = "floor, in turn among the pages"
+
+Log = Callable[[str], None]
+
+
+# --- the floor view and its urlconf ----------------------------------------------------------
+
+
+def floor_view(request):
+    """The least a page can cost on this stack: the same middleware and sign-in, no work."""
+    return HttpResponse("ok")
+
+
+# This module is also the urlconf the measurements run under (ROOT_URLCONF="bench.harness"):
+# the project's URLs, unchanged, plus the floor view. urls.py is not touched.
+URLCONF = __name__
+_PROJECT_URLCONF = (
+    settings.ROOT_URLCONF if settings.ROOT_URLCONF != URLCONF else "nanyang_tracker.urls"
+)
+urlpatterns = [
+    path("bench/floor/", floor_view, name="bench-floor"),
+    path("", include(_PROJECT_URLCONF)),
+]
+
+
+# --- building the dataset --------------------------------------------------------------------
+
+
+@dataclass
+class BuildResult:
+    plans: int
+    counties: int
+    created_counties: int
+    periods: int
+    co_assignments: int
+    timings: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return sum(s for _, s in self.timings)
+
+
+def _read(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write(path: Path, data) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def plan_fixtures(directory: Path, plans: int) -> Path:
+    """A fixtures folder with the units, the plan and plans − 1 copies of it (as test_scale.py
+    makes them), each plan with EXTRA_COUNTY_TARGETS more county-by-county targets."""
+    fixtures = directory / "fixtures"
+    fixtures.mkdir()
+    shutil.copy(FIXTURES_DIR / "units.json", fixtures / "units.json")
+    shutil.copytree(FIXTURES_DIR / SOURCE_PLAN, fixtures / SOURCE_PLAN)
+    for n in range(2, plans + 1):
+        copy = fixtures / f"copy-{n}"
+        shutil.copytree(fixtures / SOURCE_PLAN, copy)
+        meta = _read(copy / "plan.json")
+        meta |= {"code": f"copy-{n}", "title": f"{meta['title']}（副本{n}）"}
+        _write(copy / "plan.json", meta)
+    for targets_file in fixtures.glob("*/targets.json"):
+        data = _read(targets_file)
+        county = [t for t in data["targets"] if t["scope"] == "each_county"]
+        number = max(t["number"] for t in data["targets"])
+        for k in range(EXTRA_COUNTY_TARGETS):
+            source = county[k % len(county)]
+            number += 1
+            data["targets"].append(
+                source
+                | {
+                    "key": f"{source['key']}-bench-{k + 1}",
+                    "number": number,
+                    "label": f"{source['label']}（压测副本{k + 1}）",
+                    "quotes": [],
+                }
+            )
+        _write(targets_file, data)
+    return fixtures
+
+
+def set_counties(count: int) -> tuple[Unit, int]:
+    """Make 各县市区政府（管委会） hold `count` county-level units: the fixture's first, then
+    压测县区NNN created as needed. Returns the collective and how many units were created."""
+    collective = Unit.objects.get(name=COUNTIES)
+    fixture_members = sorted(collective.members.all(), key=lambda u: (u.sort_order, u.name))
+    wanted_new = [NEW_COUNTY_NAME.format(n) for n in range(len(fixture_members) + 1, count + 1)]
+    existing = set(Unit.objects.filter(name__in=wanted_new).values_list("name", flat=True))
+    new = [
+        Unit(name=name, kind=Unit.Kind.COUNTY, sort_order=NEW_COUNTY_SORT + n)
+        for n, name in enumerate(wanted_new, start=len(fixture_members) + 1)
+        if name not in existing
+    ]
+    Unit.objects.bulk_create(new, batch_size=1000)
+    created = sorted(Unit.objects.filter(name__in=wanted_new), key=lambda u: u.sort_order)
+    collective.members.set([*fixture_members, *created][:count])
+    return collective, len(new)
+
+
+def add_co_ownership(plan: Plan, collective: Unit, per_county: int) -> int:
+    """Each county-level member, the i-th in 各县市区政府（管委会） order (from 0), becomes
+    配合单位 of `per_county` more tasks: the tasks the collective does not own, in ledger order,
+    taken round-robin from position i × per_county — so the extra co-units spread evenly over
+    those tasks. Each is listed after the ledger's own units. Returns the rows added."""
+    tasks = list(Task.objects.in_plan(plan).order_by("number"))
+    assignments = list(TaskUnit.objects.filter(task__plan=plan).values_list("task_id", "unit_id"))
+    owned_by_collective = {t for t, u in assignments if u == collective.pk}
+    pool = [t for t in tasks if t.pk not in owned_by_collective]
+    taken = set(assignments)
+    position = {t.pk: 0 for t in tasks}
+    for task_id, last in TaskUnit.objects.filter(task__plan=plan).values_list(
+        "task_id", "position"
+    ):
+        position[task_id] = max(position[task_id], last)
+    members = sorted(collective.members.all(), key=lambda u: (u.sort_order, u.name))
+    rows = []
+    for i, unit in enumerate(members):
+        for j in range(min(per_county, len(pool))):
+            task = pool[(i * per_county + j) % len(pool)]
+            if (task.pk, unit.pk) in taken:
+                continue
+            taken.add((task.pk, unit.pk))
+            position[task.pk] += 1
+            rows.append(
+                TaskUnit(task=task, unit=unit, role=TaskUnit.Role.CO, position=position[task.pk])
+            )
+    TaskUnit.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def bench_users() -> dict[str, object]:
+    """The leader, reviewer and county reporter the pages are measured as (created once)."""
+    User = get_user_model()
+    users = {}
+    for username, (role, unit_name) in USERS.items():
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_unusable_password()
+            user.save()
+        unit = Unit.objects.get(name=unit_name) if unit_name else None
+        Profile.objects.update_or_create(user=user, defaults={"role": role, "unit": unit})
+        users[username] = user
+    return users
+
+
+def seed_cutoff(plan: Plan, periods: int) -> dt.date:
+    """The `today` that makes seed_demo fill the plan's first `periods` quarters."""
+    quarters = list(ReportingPeriod.objects.in_plan(plan).order_by("starts_on"))
+    return quarters[min(periods, len(quarters)) - 1].ends_on + dt.timedelta(days=1)
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL), as autovacuum would give."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def build_dataset(*, plans: int = 10, units: int = 200, periods: int = 15, log: Log = print):
+    """Build the benchmark dataset (see the module docstring). Plans that already have reports
+    are left as they are, so an interrupted build can be run again."""
+    result = BuildResult(plans=plans, counties=units, created_counties=0, periods=periods,
+                         co_assignments=0)  # fmt: skip
+
+    def step(label: str, started: float) -> None:
+        seconds = time.perf_counter() - started
+        result.timings.append((label, seconds))
+        log(f"  {label}: {seconds:.1f} s")
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        fixtures = plan_fixtures(Path(tmp), plans)
+        load_plan(fixtures_dir=fixtures)
+    step(f"load_plan: {plans} plans from the fixture", started)
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        collective, result.created_counties = set_counties(units)
+        codes = [SOURCE_PLAN, *(f"copy-{n}" for n in range(2, plans + 1))]
+        for plan in Plan.objects.filter(code__in=codes):
+            result.co_assignments += add_co_ownership(plan, collective, EXTRA_TASKS_PER_COUNTY)
+        bench_users()  # before seeding: seed_demo's approvals are bench-reviewer's
+    step(
+        f"units: {units} counties ({result.created_counties} created), "
+        f"{result.co_assignments:,} co-owner rows",
+        started,
+    )
+
+    for index, plan in enumerate(Plan.objects.filter(code__in=codes).order_by("pk")):
+        started = time.perf_counter()
+        if ProgressReport.objects.filter(period__plan=plan).exists():
+            log(f"  {plan.code}: already has reports, left as it is")
+            continue
+        DemoDataset.objects.all().delete()  # seed_demo seeds once per database otherwise
+        seeded = seed_demo(plan=plan, seed=2022 + index, today=seed_cutoff(plan, periods))
+        step(f"seed {plan.code}: {seeded.reports:,} reports, {seeded.values:,} values", started)
+    DemoDataset.objects.all().delete()
+    DemoDataset.objects.create(seed=2022, note=f"{BENCH_NOTE} {plans}×{units}×{periods}")
+
+    started = time.perf_counter()
+    analyze()
+    step("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE", started)
+    return result
+
+
+def is_bench_database() -> bool:
+    return DemoDataset.objects.filter(note__startswith=BENCH_NOTE).exists()
+
+
+def dataset_counts() -> dict[str, int]:
+    approved = WorkflowRecord.Status.APPROVED
+    collective = Unit.objects.filter(name=COUNTIES).first()
+    return {
+        "plans": Plan.objects.count(),
+        "units": Unit.objects.countable().count(),
+        "counties": collective.members.count() if collective else 0,
+        "tasks": Task.objects.count(),
+        "task_units": TaskUnit.objects.count(),
+        "targets": Target.objects.count(),
+        "periods": ReportingPeriod.objects.count(),
+        "periods_with_reports": ReportingPeriod.objects.filter(
+            pk__in=ProgressReport.objects.values("period")
+        ).count(),
+        "reports": ProgressReport.objects.count(),
+        "reports_approved": ProgressReport.objects.filter(status=approved).count(),
+        "values": TargetValue.objects.count(),
+        "values_approved": TargetValue.objects.filter(status=approved).count(),
+        "events": ReportEvent.objects.count(),
+        "revisions": ReportRevision.objects.count(),
+    }
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    key: str
+    name: str
+    url: str
+    username: str
+
+
+@dataclass
+class PageResult:
+    page: Page
+    times_ms: list[float]
+    queries: int
+    sql_ms: float
+    captured_ms: float
+    top_queries: list[tuple[float, str]]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.times_ms, 95)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile: the smallest value at or above pct% of the samples."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+def bench_pages(plan: Plan | None = None) -> list[Page]:
+    """The pages measured, the floor first, each with the user it is read as."""
+    plan = plan or Plan.objects.default()
+    target = Target.objects.get(plan=plan, key=COUNTY_TARGET)
+    unit = Unit.objects.get(name=DASHBOARD_UNIT)
+    leader = "bench-leader"
+    with override_settings(ROOT_URLCONF=URLCONF):
+        return [
+            Page("floor", "floor: HttpResponse('ok'), warm", reverse("bench-floor"), leader),
+            Page("overview", "总览", reverse("dashboards:overview"), leader),
+            Page("target", "指标页（各县市区技术合同成交额）",
+                 reverse("dashboards:target", args=[target.pk]), leader),
+            Page("unit", f"单位看板（{unit.name}）", reverse("dashboards:unit", args=[unit.pk]),
+                 leader),
+            Page("scoreboard", "考核评比", reverse("dashboards:scoreboard"), leader),
+            Page("ledger", "台账", reverse("tasks:ledger", args=[plan.code]), leader),
+            Page("inbox", "我的填报（卧龙区填报员）", reverse("reports:inbox"), "bench-reporter"),
+            Page("compliance", "报送情况", reverse("reports:compliance"), leader),
+        ]  # fmt: skip
+
+
+def _static_settings() -> tuple[dict, str]:
+    """Settings the pages need to render here. Without collectstatic (no manifest) the
+    production static storage cannot name a file: then plain StaticFilesStorage is used."""
+    try:
+        staticfiles_storage.url("js/charts.js")
+    except ValueError:
+        storages = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        return {"STORAGES": storages}, (
+            "No collectstatic manifest: static URLs were built by StaticFilesStorage instead of "
+            "the production CompressedManifestStaticFilesStorage (a dictionary lookup per URL)."
+        )
+    return {}, ""
+
+
+def _client(users: dict, username: str) -> Client:
+    client = Client()
+    client.force_login(users[username])
+    return client
+
+
+class _Visitor:
+    """A signed-in client for one page. It signs in again before the session's idle clock
+    (IdleTimeoutMiddleware writes it once a minute) would make a timed request write it."""
+
+    def __init__(self, users: dict, page: Page):
+        self.user, self.page = users[page.username], page
+        self.client, self.signed_in = Client(), 0.0
+
+    def get(self) -> float:
+        if time.monotonic() - self.signed_in > 45:
+            self.client.force_login(self.user)
+            self.signed_in = time.monotonic()
+        return _get(self.client, self.page.url)
+
+
+def _get(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"{url} answered {response.status_code}")
+    return elapsed
+
+
+class _QueryTimer:
+    """An execute wrapper timing each query to the microsecond (the debug cursor's record
+    keeps whole milliseconds)."""
+
+    def __init__(self):
+        self.timed: list[tuple[float, str]] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.timed.append(((time.perf_counter() - started) * 1000, sql))
+
+
+def count_queries(client: Client, url: str) -> tuple[int, float, float, list[tuple[float, str]]]:
+    """Queries of one request, their total time in ms, the request's own ms, the slowest."""
+    timer = _QueryTimer()
+    with connection.execute_wrapper(timer), CaptureQueriesContext(connection) as captured:
+        elapsed = _get(client, url)
+    timed = sorted(timer.timed, reverse=True)
+    return len(captured), sum(t for t, _ in timed), elapsed, timed[:5]
+
+
+def measure_pages(*, repeats: int = 30, warmup: int = 3, log: Log = print) -> tuple:
+    """Every page's server time over `repeats` requests after `warmup`, and its queries.
+
+    The pages take turns, round after round, so that whatever else the machine does weighs on
+    all of them alike. Each round also times the floor twice: once in turn among the pages
+    (key floor-interleaved: it then pays for the state the heavy pages leave behind, a
+    millisecond or two) and once warm, the third of three back-to-back requests (key floor:
+    the stack's least cost, the one the ratios use). Returns ([PageResult], note)."""
+    extra, note = _static_settings()
+    users = bench_users()
+    results = []
+    with override_settings(ROOT_URLCONF=URLCONF, **extra):
+        pages = bench_pages()
+        floor = _Visitor(users, pages[0])
+        interleaved = _Visitor(
+            users, replace(pages[0], key="floor-interleaved", name=FLOOR_INTERLEAVED)
+        )
+        in_turn = [interleaved, *(_Visitor(users, page) for page in pages[1:])]
+        times: dict[str, list[float]] = {v.page.key: [] for v in [floor, *in_turn]}
+        for round_number in range(warmup + repeats):
+            timed = round_number >= warmup
+            for visitor in in_turn:
+                elapsed = visitor.get()
+                if timed:
+                    times[visitor.page.key].append(elapsed)
+            floor.get()
+            floor.get()
+            elapsed = floor.get()
+            if timed:
+                times[floor.page.key].append(elapsed)
+        for visitor in [floor, *in_turn]:
+            page = visitor.page
+            visitor.signed_in = 0.0  # signs in afresh: no session write in the counted request
+            visitor.get()
+            queries, sql_ms, captured_ms, top = count_queries(visitor.client, page.url)
+            result = PageResult(page, times[page.key], queries, sql_ms, captured_ms, top)
+            results.append(result)
+            log(
+                f"  {page.key:<17} median {result.median:8.1f} ms  p95 {result.p95:8.1f} ms  "
+                f"{queries} queries"
+            )
+    return results, note
+
+
+class _Rollback(Exception):
+    pass
+
+
+def demo_query_counts(*, periods: int = 15) -> dict[str, int]:
+    """Queries per page on the demonstration data (make run: the plan and seed_demo), in a
+    transaction rolled back afterwards. Needs a database without reports."""
+    counts: dict[str, int] = {}
+    extra, _note = _static_settings()
+    try:
+        with transaction.atomic():
+            load_plan()
+            plan = Plan.objects.default()
+            users = bench_users()
+            seed_demo(plan=plan, seed=2022, today=seed_cutoff(plan, periods))
+            with override_settings(ROOT_URLCONF=URLCONF, **extra):
+                for page in bench_pages(plan):
+                    client = _client(users, page.username)
+                    _get(client, page.url)  # warm-up: per-process caches
+                    counts[page.key] = count_queries(client, page.url)[0]
+            raise _Rollback
+    except _Rollback:
+        pass
+    return counts
+
+
+def profile_page(page: Page, *, requests: int = 3, top: int = 15) -> str:
+    """cProfile over a few requests of a page: a summary, the functions with the most own time
+    and the project's functions with the most cumulative time."""
+    extra, _note = _static_settings()
+    users = bench_users()
+    with override_settings(ROOT_URLCONF=URLCONF, **extra):
+        client = _client(users, page.username)
+        _get(client, page.url)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(requests):
+            _get(client, page.url)
+        profiler.disable()
+    return _profile_text(pstats.Stats(profiler), requests, top, f"{requests} requests")
+
+
+def _project_file(filename: str) -> bool:
+    base = str(settings.BASE_DIR)
+    return (
+        filename.startswith(base)
+        and "/.venv/" not in filename
+        and not filename.endswith(("bench/harness.py", "nanyang_tracker/middleware.py"))
+    )
+
+
+def _entries(stats) -> list[tuple[str, str, int, float, float]]:
+    """(file, function, calls, own s, cumulative s) for every profiled function."""
+    return [
+        (filename, name, calls, tottime, cumtime)
+        for (filename, _line, name), (_cc, calls, tottime, cumtime, _callers) in stats.stats.items()
+    ]
+
+
+def _cumulative(stats, suffix: str, name: str) -> tuple[int, float]:
+    found = [(c, cum) for f, n, c, _t, cum in _entries(stats) if f.endswith(suffix) and n == name]
+    return (found[0][0], found[0][1]) if found else (0, 0.0)
+
+
+def _summary(stats, requests: int) -> str:
+    """Where the profiled time went, as shares of it: the project's heaviest functions,
+    template rendering, URL reversing, the database driver."""
+    whole = max([stats.total_tt, *(cum for *_rest, cum in _entries(stats))]) or 1
+    project = sorted(
+        ((cum, f, n) for f, n, _c, _t, cum in _entries(stats) if _project_file(f)), reverse=True
+    )
+    parts = [
+        f"{_short(f)}:{n} {cum / whole:.0%}" for cum, f, n in project[:5] if cum / whole >= 0.05
+    ]
+    _calls, rendering = _cumulative(stats, "django/template/loader.py", "render_to_string")
+    if rendering:
+        parts.append(f"template rendering (render_to_string) {rendering / whole:.0%}")
+    calls, reversing = _cumulative(stats, "django/urls/base.py", "reverse")
+    if calls:
+        parts.append(f"{calls / requests:.0f} reverse() calls {reversing / whole:.0%}")
+    driver = sum(t for f, _n, _c, t, _cum in _entries(stats) if "/psycopg/" in f)
+    if driver:
+        parts.append(f"psycopg (sending, waiting, fetching) {driver / whole:.0%}")
+    return "; ".join(parts) + "."
+
+
+def _profile_text(stats, requests: int, top: int, what: str) -> str:
+    total = stats.total_tt / requests * 1000
+    lines = [f"cProfile, {what}, {total:.0f} ms of profiled time each (cProfile adds overhead).",
+             "", "Summary: " + _summary(stats, requests), ""]  # fmt: skip
+    lines.append("By own time (tottime), all code:")
+    lines += _stat_lines(stats, "tottime", top, requests, lambda f: True)
+    lines.append("")
+    lines.append("By cumulative time, the project's own functions:")
+    lines += _stat_lines(stats, "cumulative", top, requests, _project_file)
+    return "\n".join(lines)
+
+
+def _short(filename: str) -> str:
+    for marker in ("site-packages/", str(settings.BASE_DIR) + "/", "lib/python3"):
+        if marker in filename:
+            return filename.split(marker, 1)[1].lstrip(".0123456789/")
+    return filename
+
+
+def _stat_lines(stats, key: str, top: int, requests: int, keep) -> list[str]:
+    rows = []
+    for (filename, line, name), (_cc, calls, tottime, cumtime, _callers) in stats.stats.items():
+        if keep(filename):
+            rows.append((tottime if key == "tottime" else cumtime, calls, tottime, cumtime,
+                         f"{_short(filename)}:{line}({name})"))  # fmt: skip
+    rows.sort(reverse=True)
+    out = ["    calls/req  own ms/req  cum ms/req  function"]
+    for _sort, calls, tottime, cumtime, where in rows[:top]:
+        out.append(
+            f"    {calls / requests:9.0f}  {tottime / requests * 1000:10.1f}  "
+            f"{cumtime / requests * 1000:10.1f}  {where}"
+        )
+    return out
+
+
+# --- the 台账 export -------------------------------------------------------------------------
+
+
+@dataclass
+class ExportResult:
+    plan: str
+    period: str
+    ledger_rows: int
+    target_rows: int
+    cells: int
+    runs: int
+    export_s: list[float]
+    rows_s: list[float]
+    write_s: list[float]
+    floor_s: list[float]
+    export_peak: int
+    floor_peak: int
+    export_bytes: int
+    floor_bytes: int
+    export_rss: int | None = None
+    floor_rss: int | None = None
+    export_maxrss: int | None = None
+    floor_maxrss: int | None = None
+    rss_note: str = ""
+
+    @property
+    def speed_ratio(self) -> float:
+        """The export's speed as a share of the floor's: floor time / export time."""
+        return statistics.median(self.floor_s) / statistics.median(self.export_s)
+
+
+def export_period(plan: Plan) -> ReportingPeriod:
+    """The latest quarter that has reports (the whole quarter, every unit)."""
+    with_reports = ProgressReport.objects.filter(period__plan=plan).values("period")
+    return (
+        ReportingPeriod.objects.filter(pk__in=with_reports)
+        .select_related("plan")
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def run_export(plan: Plan, period: ReportingPeriod, stream) -> tuple[float, float, list, list]:
+    """The export as reports/exporting.run_export does it, for every unit: the rows, then the
+    workbook. Returns the seconds of each half and the rows."""
+    started = time.perf_counter()
+    day = period.ends_on
+    ledger = ledger_rows(plan, period, None)
+    targets = target_rows(plan, day, None)
+    built = time.perf_counter()
+    write_workbook(
+        stream,
+        title=f"{LEDGER_TITLE}（{period.label}）",
+        ledger=ledger,
+        targets=targets,
+        target_title=f"目标指标完成情况（截至{day:%Y年%-m月%-d日}）",
+    )
+    return built - started, time.perf_counter() - built, ledger, targets
+
+
+def _plain(value):
+    """A cell as the floor writes it: numbers as numbers, everything else as a plain string."""
+    if value is None or isinstance(value, int | float):
+        return value
+    if hasattr(value, "as_tuple"):  # Decimal
+        return float(value)
+    return str(value)
+
+
+def floor_workbook(stream, ledger_values: list[list], target_values: list[list]) -> None:
+    """Bare openpyxl in write-only mode writing the same cells: no styles, no logic."""
+    book = Workbook(write_only=True)
+    for title, rows in (("重点任务台账", ledger_values), ("目标指标", target_values)):
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(stream)
+
+
+def floor_values(ledger: list, targets: list) -> tuple[list[list], list[list]]:
+    """The cells the export writes, as plain values, with its title and header rows."""
+    from dashboards.excel import LEDGER_HEADER, TARGET_HEADER
+
+    ledger_values = [["title"], LEDGER_HEADER]
+    ledger_values += [[_plain(v) for v in _ledger_values(row)] for row in ledger]
+    target_values = [["title"], TARGET_HEADER]
+    target_values += [
+        [_plain(v) for v in (r.label, r.goal, r.current, r.expected, r.rate, r.status, r.source)]
+        for r in targets
+    ]
+    return ledger_values, target_values
+
+
+def _vm(field_name: str) -> int:
+    """A size from /proc/self/status in bytes (VmRSS, VmHWM), 0 where there is none."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def rss_probe(kind: str) -> dict[str, int]:
+    """Run in a fresh interpreter (see _rss_in_fresh_process): the rise of the resident size
+    while the process's first export (or the floor, once its rows are built) runs: the
+    high-water mark is reset first (/proc/self/clear_refs), so VmHWM − VmRSS is the run's own,
+    modules and caches it loads included. Also the process's whole peak resident size
+    (VmHWM before and after the reset), interpreter and Django included: getrusage's ru_maxrss
+    cannot serve, as it carries the parent's peak over fork and exec."""
+    plan = Plan.objects.default()
+    period = export_period(plan)
+    values = None
+    if kind == "floor":
+        values = floor_values(ledger_rows(plan, period, None), target_rows(plan, period.ends_on))
+    gc.collect()
+    peak_before = _vm("VmHWM")
+    Path("/proc/self/clear_refs").write_text("5")
+    start = _vm("VmRSS")
+    with tempfile.TemporaryFile() as handle:
+        if kind == "export":
+            run_export(plan, period, handle)
+        else:
+            floor_workbook(handle, *values)
+    return {"rise": _vm("VmHWM") - start, "maxrss": max(peak_before, _vm("VmHWM"))}
+
+
+def _rss_in_fresh_process(kind: str) -> dict[str, int]:
+    code = (
+        "import json, django; django.setup(); from bench.harness import rss_probe; "
+        f"print(json.dumps(rss_probe({kind!r})))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_export(*, runs: int = 5, rss: bool = True, log: Log = print) -> ExportResult:
+    """The default plan's 台账 for its latest quarter with reports, every unit: time (median of
+    `runs`) and peak memory, against the floor writing the same cells."""
+    plan = Plan.objects.default()
+    period = export_period(plan)
+    export_s, rows_s, write_s, floor_s = [], [], [], []
+    ledger = targets = None
+    export_bytes = floor_bytes = 0
+    for _ in range(runs):
+        with tempfile.TemporaryFile() as handle:
+            rows_time, write_time, ledger, targets = run_export(plan, period, handle)
+            export_bytes = handle.tell()
+        rows_s.append(rows_time)
+        write_s.append(write_time)
+        export_s.append(rows_time + write_time)
+    ledger_values, target_values = floor_values(ledger, targets)
+    for _ in range(runs):
+        with tempfile.TemporaryFile() as handle:
+            started = time.perf_counter()
+            floor_workbook(handle, ledger_values, target_values)
+            floor_s.append(time.perf_counter() - started)
+            floor_bytes = handle.tell()
+
+    def export_once():
+        with tempfile.TemporaryFile() as handle:
+            run_export(plan, period, handle)
+
+    def floor_once():
+        with tempfile.TemporaryFile() as handle:
+            floor_workbook(handle, ledger_values, target_values)
+
+    export_peak = _traced_peak(export_once)
+    floor_peak = _traced_peak(floor_once)
+    result = ExportResult(
+        plan=plan.code,
+        period=period.label,
+        ledger_rows=len(ledger),
+        target_rows=len(targets),
+        cells=sum(len(r) for r in ledger_values) + sum(len(r) for r in target_values),
+        runs=runs,
+        export_s=export_s,
+        rows_s=rows_s,
+        write_s=write_s,
+        floor_s=floor_s,
+        export_peak=export_peak,
+        floor_peak=floor_peak,
+        export_bytes=export_bytes,
+        floor_bytes=floor_bytes,
+    )
+    if not rss:
+        result.rss_note = "not measured (asked not to)"
+    elif not Path("/proc/self/clear_refs").exists():
+        result.rss_note = "not measured (needs Linux's /proc/self/clear_refs)"
+    elif connection.in_atomic_block:
+        result.rss_note = "not measured (inside a transaction another process cannot see)"
+    else:
+        probe = _rss_in_fresh_process("export")
+        result.export_rss, result.export_maxrss = probe["rise"], probe["maxrss"]
+        probe = _rss_in_fresh_process("floor")
+        result.floor_rss, result.floor_maxrss = probe["rise"], probe["maxrss"]
+    log(
+        f"  export {statistics.median(export_s):.2f} s (rows {statistics.median(rows_s):.2f} s, "
+        f"workbook {statistics.median(write_s):.2f} s), floor {statistics.median(floor_s):.2f} s;"
+        f" peak {export_peak / MIB:.1f} MiB, floor {floor_peak / MIB:.1f} MiB"
+    )
+    return result
+
+
+def _traced_peak(work: Callable[[], None]) -> int:
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def profile_export(*, top: int = 15) -> str:
+    plan = Plan.objects.default()
+    period = export_period(plan)
+    profiler = cProfile.Profile()
+    with tempfile.TemporaryFile() as handle:
+        profiler.enable()
+        run_export(plan, period, handle)
+        profiler.disable()
+    return _profile_text(pstats.Stats(profiler), 1, top, "one export")
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def machine_info() -> dict[str, str]:
+    info = {
+        "CPUs (nproc)": str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                            else os.cpu_count()),
+        "CPU": platform.processor() or platform.machine(),
+        "memory": "",
+        "Python": platform.python_version(),
+        "Django": django.get_version(),
+        "database": connection.vendor,
+        "OS": platform.platform(),
+    }  # fmt: skip
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["CPU"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                info["memory"] = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    info["code"] = code_version()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            info["database"] = f"PostgreSQL {cursor.fetchone()[0]}"
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            info["database"] = f"SQLite {cursor.fetchone()[0]}"
+    return info
+
+
+def code_version() -> str:
+    """The commit measured, and whether the working tree differs from it (read-only git)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=30
+        )
+        return done.stdout.rstrip("\n") if done.returncode == 0 else ""
+
+    try:
+        commit = git("log", "-1", "--format=%h %cd %s", "--date=format:%Y-%m-%d %H:%M")
+        changed = [
+            line[3:] for line in git("status", "--porcelain", "--untracked-files=no").splitlines()
+        ]
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    if not commit:
+        return "unknown (not a git checkout)"
+    if changed:
+        shown = ", ".join(changed[:6]) + (" …" if len(changed) > 6 else "")
+        files = "file" if len(changed) == 1 else "files"
+        return f"commit {commit}; uncommitted changes in {len(changed)} {files} ({shown})"
+    return f"commit {commit}; no uncommitted changes to tracked files"
+
+
+@dataclass
+class Report:
+    """Everything docs/benchmarks.md says."""
+
+    command: str
+    started: dt.datetime
+    machine: dict[str, str]
+    counts: dict[str, int]
+    build: BuildResult | None
+    pages: list[PageResult]
+    page_note: str
+    demo_queries: dict[str, int]
+    export: ExportResult
+    profiles: dict[str, str] = field(default_factory=dict)
+    repeats: int = 30
+    warmup: int = 3
+    load: dict[str, tuple[float, float, float]] = field(default_factory=dict)
+
+    @property
+    def floor(self) -> PageResult:
+        return next(r for r in self.pages if r.page.key == "floor")
+
+    def summary(self, key: str) -> str:
+        """The profile's one-line summary, to stand beside a missed goal."""
+        for line in self.profiles.get(key, "").splitlines():
+            if line.startswith("Summary: "):
+                return ". Profiled time: " + line.removeprefix("Summary: ").rstrip(".")
+        return ""
+
+    def page_misses(self, result: PageResult) -> list[str]:
+        floor = self.floor
+        misses = []
+        if result.p95 >= PAGE_P95_MS:
+            misses.append(f"p95 {result.p95:.0f} ms ≥ {PAGE_P95_MS} ms")
+        if result.median > PAGE_FLOOR_RATIO * floor.median:
+            misses.append(f"{result.median / floor.median:.0f}× the floor > {PAGE_FLOOR_RATIO}×")
+        demo = self.demo_queries.get(result.page.key)
+        budget = TEST_BUDGETS.get(result.page.key)
+        if demo is not None and result.queries != demo:
+            misses.append(f"{result.queries} queries, {demo} on demo data")
+        elif demo is None and budget is not None and result.queries > budget:
+            misses.append(f"{result.queries} queries > the tests' budget {budget}")
+        return misses
+
+    def export_misses(self) -> list[str]:
+        e, misses = self.export, []
+        if e.speed_ratio < EXPORT_SPEED_RATIO:
+            misses.append(f"{e.speed_ratio:.2f}× the floor's speed < {EXPORT_SPEED_RATIO}×")
+        if e.export_peak >= EXPORT_PEAK_MIB * MIB:
+            misses.append(f"peak {e.export_peak / MIB:.1f} MiB ≥ {EXPORT_PEAK_MIB} MiB")
+        if e.export_rss is not None and e.export_rss >= EXPORT_PEAK_MIB * MIB:
+            misses.append(f"resident peak +{e.export_rss / MIB:.1f} MiB ≥ {EXPORT_PEAK_MIB} MiB")
+        return misses
+
+
+def slow_pages(report: Report) -> list[PageResult]:
+    """Pages that miss a time goal (p95 or the floor ratio), slowest first."""
+    missed = [
+        r
+        for r in report.pages
+        if not r.page.key.startswith("floor")
+        and (r.p95 >= PAGE_P95_MS or r.median > PAGE_FLOOR_RATIO * report.floor.median)
+    ]
+    return sorted(missed, key=lambda r: -r.median)
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def render(report: Report) -> str:
+    c, floor, e = report.counts, report.floor, report.export
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `{report.command}` on {report.started:%Y-%m-%d %H:%M %Z}; run it again to "
+        "refresh every figure (see README.md, Benchmarks). Pages are judged as of that day, "
+        "as a user would see them.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+    ]
+    lines += [f"| {k} | {v} |" for k, v in report.machine.items()]
+    for moment, (one, five, fifteen) in report.load.items():
+        lines.append(
+            f"| load average {moment} (1, 5, 15 min) | {one:.2f}, {five:.2f}, {fifteen:.2f} |"
+        )
+    # The benchmark itself keeps about one process runnable.
+    busy = [m for m, avg in report.load.items() if avg[0] - 1 > 0.5]
+    if busy:
+        lines += [
+            "",
+            "Other work ran on the machine during the measurements (1-minute load average more "
+            "than half a CPU above the benchmark's own 1): the times, p95 above all, are higher "
+            "than on a quiet machine; the ratios to the floor, measured in the same rounds, "
+            "suffer less.",
+        ]
+    lines += [
+        "",
+        "## Dataset",
+        "",
+        "| | count |",
+        "|---|---:|",
+        f"| plans | {_n(c['plans'])} |",
+        f"| reporting units (countable) | {_n(c['units'])} |",
+        f"| of them county-level, in {COUNTIES} | {_n(c['counties'])} |",
+        f"| tasks | {_n(c['tasks'])} |",
+        f"| task–unit assignments (责任单位 rows) | {_n(c['task_units'])} |",
+        f"| targets | {_n(c['targets'])} |",
+        f"| reporting periods (with reports) | {_n(c['periods'])} "
+        f"({_n(c['periods_with_reports'])}) |",
+        f"| progress reports | {_n(c['reports'])} ({_pct(c['reports_approved'], c['reports'])}"
+        " approved) |",
+        f"| target values | {_n(c['values'])} ({_pct(c['values_approved'], c['values'])}"
+        " approved) |",
+        f"| workflow events | {_n(c['events'])} |",
+        f"| revisions | {_n(c['revisions'])} |",
+        "",
+        "How it is made (`bench/harness.py`, `build_dataset`): the plan's fixture is copied into a "
+        f"temporary folder with the plan and {max(c['plans'] - 1, 0)} copies of it (codes "
+        "`copy-2` …, as `tests/dashboards/test_scale.py` makes them) and every plan gets "
+        f"{EXTRA_COUNTY_TARGETS} more county-by-county targets (copies of the plan's two county "
+        "targets, labelled 压测副本, so 32 targets a plan, 4 of them owed by every county); "
+        "`tasks.loading.load_plan` loads it. "
+        f"{COUNTIES} is made to hold {_n(c['counties'])} county-level units: the fixture's 18 "
+        "and 压测县区019 … created in bulk, so tasks 11, 12 and 15 and every county target are "
+        "owed by each of them. Each county-level unit, the i-th in the collective's order "
+        f"(from 0), is also made 配合单位 of {EXTRA_TASKS_PER_COUNTY} more tasks: the 19 tasks "
+        f"the collective does not own, in ledger order, taken round-robin from position "
+        f"i × {EXTRA_TASKS_PER_COUNTY}; so every county owes 3 + {EXTRA_TASKS_PER_COUNTY} = "
+        f"{3 + EXTRA_TASKS_PER_COUNTY} of the 22 tasks, each of those 19 tasks gets about "
+        f"{EXTRA_TASKS_PER_COUNTY * c['counties'] // 19} extra co-units, and the municipal "
+        "units keep the ledger's assignments. Then `demo.seeding.seed_demo` fills each plan's "
+        "quarters (bulk inserts of records with the events and revisions the workflow keeps; "
+        "most approved, some returned once, some late, a few missing, the last quarter "
+        "unfinished), and the tables are analysed (`VACUUM ANALYZE` on PostgreSQL). At full "
+        "scale: 10 × 15 × (51 municipal + 200 × 11) × 0.953 ≈ 321,700 reports and "
+        "10 × 15 × (28 + 1 benchmark series + 200 × 4) × 0.953 ≈ 118,500 values, 0.953 being "
+        "the share seed_demo writes (96% of past quarters, 85% of the last).",
+    ]
+    if report.build:
+        b = report.build
+        lines += ["", f"Build: {b.seconds:.0f} s in all.", "", "| step | s |", "|---|---:|"]
+        lines += [f"| {label} | {seconds:.1f} |" for label, seconds in b.timings]
+    goals = c["reports"] >= REPORT_GOAL and c["values"] >= VALUE_GOAL
+    lines += [
+        "",
+        f"Size goal (≥ {_n(REPORT_GOAL)} reports, ≥ {_n(VALUE_GOAL)} values): "
+        f"{'met' if goals else 'NOT met (a smaller run)'}.",
+        "",
+        "## Pages",
+        "",
+        "Server time in process: `django.test.Client` (signed in with `force_login`) through the "
+        "whole middleware stack, on the database above; "
+        f"{report.warmup} warm-up rounds, then {report.repeats} timed rounds, each round "
+        "requesting every page once in turn; the median and the 95th percentile (nearest "
+        "rank) of each page's requests. The floor is a view answering `HttpResponse('ok')` "
+        "behind the same middleware and sign-in (`bench/floor/`, added through a urlconf in "
+        "`bench/harness.py`), timed twice in every round: *warm*, the third of three "
+        "back-to-back requests at the end of the round (the stack's least cost: the ratios "
+        "use it), and *in turn* among the pages, where it pays for the state the heavy pages "
+        "leave behind. Ratio: the page's median over the floor's median (p95 over p95 "
+        "beside it). Absolute times depend on the machine and on what else runs on it (on a "
+        "shared virtual machine they can differ by up to about 2× between runs); the ratios "
+        "are the figures to compare. Queries: one more request under "
+        "`CaptureQueriesContext`, with the time "
+        "the database took for them; *demo* is the same count on the demonstration data "
+        + (
+            "(`load_plan` + `seed_demo`, measured in the same run in a transaction rolled back "
+            "before the build)"
+            if report.demo_queries
+            else "(not measured: it needs the empty database a build starts from)"
+        )
+        + "; *budget* is the tests' limit.",
+        "",
+        "| page | URL | median ms | p95 ms | floor median / p95 ms | ratio (p95) | queries | "
+        "demo | budget | SQL ms (share) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report.pages:
+        demo = report.demo_queries.get(r.page.key)
+        share = r.sql_ms / r.captured_ms if r.captured_ms else 0
+        lines.append(
+            f"| {r.page.name} | `{r.page.url}` | {_ms(r.median)} | {_ms(r.p95)} | "
+            f"{_ms(floor.median)} / {_ms(floor.p95)} | "
+            f"{r.median / floor.median:.1f}× ({r.p95 / floor.p95:.1f}×) | {r.queries} | "
+            f"{'—' if demo is None else demo} | {TEST_BUDGETS.get(r.page.key, '—')} | "
+            f"{_ms(r.sql_ms)} ({share:.0%}) |"
+        )
+    if report.page_note:
+        lines += ["", f"Note: {report.page_note}"]
+    lines += [
+        "",
+        "## 台账 export",
+        "",
+        f"`{e.plan}`, {e.period}, every unit: `dashboards.exporting.ledger_rows` and `target_rows` "
+        f"then `dashboards.excel.write_workbook` into a temporary file, as the export job does "
+        f"({_n(e.ledger_rows)} ledger rows, {_n(e.target_rows)} target rows, {_n(e.cells)} "
+        "cells). Floor: bare openpyxl in write-only mode appending the same cells as plain "
+        "strings and numbers (no styles, merges, widths or row heights, no queries). Time: "
+        f"median of {e.runs} runs. Peak: tracemalloc's peak during one run (Python allocations "
+        "only, the one the goal is judged on). Resident rise: in a fresh process, the rise of "
+        "the resident size during its first export, modules and caches it loads included "
+        "(high-water mark reset through /proc/self/clear_refs, then VmHWM − VmRSS); for the "
+        "floor, once the rows it writes are built. Process peak: that process's peak resident "
+        "size (VmHWM), interpreter, Django and, for the floor, the rows included. getrusage's "
+        "ru_maxrss would mean nothing here: it carries a parent's peak over fork and exec, and "
+        "in the benchmark's own process the peak is the build's.",
+        "",
+        "| | median s | min s | tracemalloc peak MiB | resident rise MiB | process peak RSS MiB "
+        "| file KiB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| export (rows + workbook) | {statistics.median(e.export_s):.3f} | "
+        f"{min(e.export_s):.3f} | {e.export_peak / MIB:.1f} | {_mib(e.export_rss)} | "
+        f"{_mib(e.export_maxrss)} | {e.export_bytes / 1024:.0f} |",
+        f"| · of which rows (queries, assessment) | {statistics.median(e.rows_s):.3f} | "
+        f"{min(e.rows_s):.3f} | | | | |",
+        f"| · of which workbook (write_workbook) | {statistics.median(e.write_s):.3f} | "
+        f"{min(e.write_s):.3f} | | | | |",
+        f"| floor (bare openpyxl) | {statistics.median(e.floor_s):.3f} | {min(e.floor_s):.3f} | "
+        f"{e.floor_peak / MIB:.1f} | {_mib(e.floor_rss)} | {_mib(e.floor_maxrss)} | "
+        f"{e.floor_bytes / 1024:.0f} |",
+        "",
+        f"Speed: the export runs at {e.speed_ratio:.2f}× the floor's speed (floor time / export "
+        f"time); the workbook half alone at "
+        f"{statistics.median(e.floor_s) / statistics.median(e.write_s):.2f}×.",
+    ]
+    if e.rss_note:
+        lines += ["", f"Resident size: {e.rss_note}."]
+    lines += ["", "## Verdict", ""]
+    lines.append(
+        f"Goals: every page p95 < {PAGE_P95_MS} ms and within {PAGE_FLOOR_RATIO}× the floor "
+        f"(medians), queries the same as on demo data; export ≥ {EXPORT_SPEED_RATIO}× the "
+        f"floor's speed and peak < {EXPORT_PEAK_MIB} MiB."
+    )
+    lines.append("")
+    for r in report.pages:
+        if r.page.key.startswith("floor"):
+            continue
+        misses = report.page_misses(r)
+        verdict = "met" if not misses else "MISSED — " + "; ".join(misses)
+        lines.append(f"- {r.page.name}: {verdict}{report.summary(r.page.key)}")
+    misses = report.export_misses()
+    verdict = "met" if not misses else "MISSED — " + "; ".join(misses)
+    lines.append(f"- 台账 export: {verdict}{report.summary('export')}")
+    if report.profiles:
+        lines += [
+            "",
+            "## Where the time goes",
+            "",
+            "For each page that misses a time goal, and the export if it misses one: the slowest "
+            "queries of the counted request and a cProfile of a few requests (own time: the "
+            "function itself; cumulative: with what it calls).",
+        ]
+        for r in slow_pages(report):
+            lines += ["", f"### {r.page.name} (`{r.page.url}`)", ""]
+            lines.append(
+                f"{r.queries} queries took {_ms(r.sql_ms)} ms of the {_ms(r.captured_ms)} ms "
+                f"request ({r.sql_ms / r.captured_ms:.0%}); the rest is Python. Slowest queries:"
+            )
+            lines.append("")
+            for ms, sql in r.top_queries:
+                lines.append(f"- {ms:.1f} ms: `{_sql(sql)}`")
+            if r.page.key in report.profiles:
+                lines += ["", "```", report.profiles[r.page.key], "```"]
+        if "export" in report.profiles:
+            lines += ["", "### 台账 export", "", "```", report.profiles["export"], "```"]
+    return "\n".join(lines) + "\n"
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "—"
+
+
+def _mib(value: int | None) -> str:
+    return "—" if value is None else f"{value / MIB:.1f}"
+
+
+def _sql(sql: str, limit: int = 300) -> str:
+    flat = " ".join(sql.split()).replace("`", "'")
+    return flat if len(flat) <= limit else flat[:limit] + " …"
+
+
+def write_report(report: Report, output: Path) -> Path:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render(report), encoding="utf-8")
+    return output
+
+
+def load_average() -> tuple[float, float, float]:
+    return os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+
+
+def now() -> dt.datetime:
+    return timezone.localtime()

@@ -1,0 +1,130 @@
+"""manage.py bench: build a large dataset, measure the pages and the 台账 export against floors
+measured in the same run, and write docs/benchmarks.md. The work is in bench/harness.py."""
+
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from bench import harness as bench
+from reports.models import ProgressReport
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark: builds 10 plans × 200 counties × 15 quarters of data (for a dedicated "
+        "database, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench), measures the "
+        "pages and the 台账 export against floors, and writes docs/benchmarks.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--plans", type=int, default=10, help="plans (default 10)")
+        parser.add_argument(
+            "--units",
+            type=int,
+            default=200,
+            help="county-level units in 各县市区政府（管委会） (default 200)",
+        )
+        parser.add_argument("--periods", type=int, default=15, help="quarters seeded (max 15)")
+        parser.add_argument(
+            "--repeats", type=int, default=30, help="timed requests per page (default 30)"
+        )
+        parser.add_argument(
+            "--output",
+            default="docs/benchmarks.md",
+            help="where the results go (default docs/benchmarks.md, from the project folder)",
+        )
+        parser.add_argument(
+            "--skip-build", action="store_true", help="measure the dataset already built"
+        )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="run on a database that already has reports (it adds to it)",
+        )
+
+    def handle(self, *args, **options):
+        plans, units, periods = options["plans"], options["units"], options["periods"]
+        repeats = options["repeats"]
+        if plans < 1 or units < 1 or not 1 <= periods <= 15 or repeats < 1:
+            raise CommandError("--plans, --units, --repeats ≥ 1; --periods from 1 to 15.")
+        has_reports = ProgressReport.objects.exists()
+        if options["skip_build"]:
+            if not has_reports:
+                raise CommandError("Nothing to measure: the database has no reports.")
+            if not bench.is_bench_database() and not options["force"]:
+                raise CommandError(
+                    "This database was not built by manage.py bench; it is measured only with "
+                    "--force."
+                )
+        elif has_reports and not options["force"]:
+            raise CommandError(
+                "The database already has reports: run bench on a dedicated, empty database "
+                "(e.g. createdb -h 127.0.0.1 -U postgres bench; DATABASE_URL=postgres://"
+                "postgres@127.0.0.1:5432/bench manage.py migrate), or add --force."
+            )
+        output = Path(options["output"])
+        if not output.is_absolute():
+            output = Path(settings.BASE_DIR) / output
+        # The test client asks for host "testserver".
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        log = self.stdout.write
+        started = bench.now()
+        given = sys.argv[2:] if sys.argv[1:2] == ["bench"] else []
+        command = " ".join(["manage.py bench", *(shlex.quote(a) for a in given)])
+
+        build = None
+        demo_queries: dict[str, int] = {}
+        if not options["skip_build"]:
+            if not has_reports:
+                log("Queries per page on the demonstration data (rolled back)…")
+                demo_queries = bench.demo_query_counts(periods=periods)
+                log("  " + ", ".join(f"{k} {v}" for k, v in demo_queries.items()))
+            log(f"Building {plans} plans × {units} counties × {periods} quarters…")
+            build = bench.build_dataset(plans=plans, units=units, periods=periods, log=log)
+            log(f"Built in {build.seconds:.0f} s.")
+        counts = bench.dataset_counts()
+        log(
+            f"Dataset: {counts['reports']:,} reports, {counts['values']:,} values, "
+            f"{counts['events']:,} events, {counts['revisions']:,} revisions."
+        )
+
+        load = {"before the pages": bench.load_average()}
+        log(f"Pages: 3 warm-up rounds, then {repeats} timed rounds of every page…")
+        tick = time.perf_counter()
+        pages, note = bench.measure_pages(repeats=repeats, log=log)
+        log(f"  ({time.perf_counter() - tick:.0f} s)")
+        log("台账 export…")
+        export = bench.measure_export(runs=min(5, repeats), log=log)
+        load["after the export"] = bench.load_average()
+        report = bench.Report(
+            command=command,
+            started=started,
+            machine=bench.machine_info(),
+            counts=counts,
+            build=build,
+            pages=pages,
+            page_note=note,
+            demo_queries=demo_queries,
+            export=export,
+            repeats=repeats,
+            load=load,
+        )
+        for result in bench.slow_pages(report):
+            log(f"Profiling {result.page.key}…")
+            report.profiles[result.page.key] = bench.profile_page(result.page)
+        if report.export_misses():
+            log("Profiling the export…")
+            report.profiles["export"] = bench.profile_export()
+        bench.write_report(report, output)
+        for result in pages:
+            if result.page.key.startswith("floor"):
+                continue
+            misses = report.page_misses(result)
+            log(f"{result.page.key}: " + ("met" if not misses else "; ".join(misses)))
+        misses = report.export_misses()
+        log("export: " + ("met" if not misses else "; ".join(misses)))
+        self.stdout.write(self.style.SUCCESS(f"Written {output}"))

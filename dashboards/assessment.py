@@ -1,0 +1,150 @@
+"""Reading the approved figures of a plan's targets and judging them (targets/progress.py).
+
+Only approved values count: a figure reaches leadership after the plan office has checked it.
+Every function here issues a fixed number of queries, however many values are stored.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from reports.models import TargetValue, WorkflowRecord
+from targets import progress
+from targets.goals import goal_for, thresholds
+from targets.models import Target, TargetMilestone
+from tasks.models import Plan, ReportingPeriod, Unit
+
+APPROVED = WorkflowRecord.Status.APPROVED
+
+
+@dataclass
+class Figure:
+    """A point with where it came from, so a dashboard number links back to its report."""
+
+    on: dt.date
+    value: Decimal
+    value_id: int
+    period_label: str
+    url: str = ""  # set by a page that links the figure to its record
+
+
+@dataclass
+class CountyResult:
+    unit: Unit
+    progress: progress.Progress
+    figures: list[Figure] = field(default_factory=list)
+
+
+@dataclass
+class TargetProgress:
+    target: Target
+    progress: progress.Progress
+    figures: list[Figure] = field(default_factory=list)
+    benchmark: list[Figure] = field(default_factory=list)
+    counties: list[CountyResult] = field(default_factory=list)
+
+    @property
+    def counties_met(self) -> int:
+        return sum(c.progress.status in (progress.MET, progress.ACHIEVED) for c in self.counties)
+
+
+def _figures(plan: Plan, targets: list[Target], as_of: dt.date):
+    rows = (
+        TargetValue.objects.filter(
+            target__in=targets, status=APPROVED, period__plan=plan, period__ends_on__lte=as_of
+        )
+        .order_by("period__ends_on")
+        .values_list(
+            "pk",
+            "target_id",
+            "unit_id",
+            "series",
+            "value",
+            "period__ends_on",
+            "period__year",
+            "period__quarter",
+        )
+    )
+    found: dict[tuple, list[Figure]] = defaultdict(list)
+    for pk, target_id, unit_id, series, value, ends_on, year, quarter in rows:
+        label = f"{year}年第{'一二三四'[quarter - 1]}季度"
+        found[(target_id, unit_id, series)].append(Figure(ends_on, value, pk, label))
+    return found
+
+
+def _points(figures: list[Figure]) -> list[progress.Point]:
+    return [progress.Point(f.on, f.value) for f in figures]
+
+
+def _county_summary(results: list[CountyResult], final: bool) -> progress.Progress:
+    """A county-by-county target as a whole: met when every county is; otherwise judged by the
+    share of counties that are met or on track, with the same thresholds as a single figure."""
+    judged = [c for c in results if c.progress.status != progress.NO_DATA]
+    if not judged:
+        return progress.Progress(progress.NO_DATA)
+    good = sum(
+        c.progress.status in (progress.MET, progress.ON_TRACK, progress.ACHIEVED) for c in results
+    )
+    met = sum(c.progress.status in (progress.MET, progress.ACHIEVED) for c in results)
+    share = Decimal(good) / Decimal(len(results))
+    if final:
+        status = progress.ACHIEVED if met == len(results) else progress.MISSED
+    elif met == len(results):
+        status = progress.MET
+    else:
+        status = progress.ratio_status(share, thresholds())
+    as_of = max((c.progress.as_of for c in judged if c.progress.as_of), default=None)
+    return progress.Progress(
+        status,
+        Decimal(met),
+        Decimal(len(results)),
+        as_of,
+        share.quantize(Decimal("0.0001")),
+        reason=f"{met}/{len(results)} 个县市区达标",
+        final=final,
+    )
+
+
+def assess_plan(plan: Plan, today: dt.date, targets=None) -> list[TargetProgress]:
+    """Every target of the plan (or the ones given) judged on `today`."""
+    if targets is None:
+        targets = list(
+            Target.objects.in_plan(plan)
+            .select_related("section", "reporting_unit")
+            .prefetch_related("units__members")
+            .order_by("number")
+        )
+    milestones = defaultdict(list)
+    for milestone in TargetMilestone.objects.filter(target__in=targets):
+        milestones[milestone.target_id].append(milestone)
+    found = _figures(plan, targets, today)
+    first = ReportingPeriod.objects.in_plan(plan).order_by("starts_on").first()
+    reporting_start = first.starts_on if first else None
+    results = []
+    for target in targets:
+        goal = goal_for(target, plan, milestones[target.pk], reporting_start)
+        if target.scope == Target.Scope.EACH_COUNTY:
+            counties = []
+            for unit in sorted(
+                {m for u in target.units.all() for m in u.members.all()},
+                key=lambda u: (u.sort_order, u.name),
+            ):
+                figures = found.get((target.pk, unit.pk, "actual"), [])
+                counties.append(
+                    CountyResult(
+                        unit,
+                        progress.assess(goal, _points(figures), today, thresholds=thresholds()),
+                        figures,
+                    )
+                )
+            summary = _county_summary(counties, today > plan.period_end)
+            results.append(TargetProgress(target, summary, counties=counties))
+            continue
+        figures = found.get((target.pk, target.reporting_unit_id, "actual"), [])
+        bench = found.get((target.pk, target.reporting_unit_id, "benchmark"), [])
+        result = progress.assess(
+            goal, _points(figures), today, _points(bench), thresholds=thresholds()
+        )
+        results.append(TargetProgress(target, result, figures, bench))
+    return results

@@ -1,0 +1,283 @@
+"""Dashboards for leadership: overview, one target, one unit, the county scoreboard.
+
+Every signed-in user with a role may read them: they show approved figures and reporting
+standing only, never a draft. Each page runs a fixed number of queries.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from dashboards import charts, dashboard
+from dashboards.assessment import assess_plan
+from dashboards.scoreboard import county_scoreboard, scoreboard_workbook, scoreboard_years
+from reports.access import scope_for
+from targets import progress
+from targets.goals import goal_for, thresholds
+from targets.models import Target
+from tasks.links import link_maker
+from tasks.models import Plan, ReportingPeriod, Unit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _plan_for(request) -> Plan:
+    if scope_for(request).viewer.role is None:
+        raise PermissionDenied(_("您的账号还没有分配角色，请联系管理员。"))
+    plan = Plan.objects.default()
+    if plan is None:
+        raise Http404(_("尚未导入行动方案。"))
+    return plan
+
+
+def _day(request, plan: Plan) -> tuple[dt.date, ReportingPeriod | None]:
+    """The date the dashboard judges at: today, or the end of a quarter the user picked."""
+    chosen = request.GET.get("as_of", "")
+    if chosen.isdecimal():
+        period = get_object_or_404(ReportingPeriod, pk=int(chosen), plan=plan)
+        return period.ends_on, period
+    return timezone.localdate(), None
+
+
+def _hover(result) -> str:
+    """The hover text of a target's bar: its parts escaped, joined by Plotly's <br>."""
+    p, t = result.progress, result.target
+    measure = t.value_measure if t.accumulation != "growth" else "%"
+    parts = [t.label, f"目标：{t.goal_display}"]
+    if p.current is not None:
+        parts.append(f"当前：{charts.number_label(p.current)} {measure}")
+    if p.expected is not None and t.scope != Target.Scope.EACH_COUNTY:
+        parts.append(f"按进度应达：{charts.number_label(p.expected)} {measure}")
+    if p.reason:
+        parts.append(p.reason)
+    parts.append(f"状态：{p.label}")
+    return "<br>".join(charts.safe(part) for part in parts)
+
+
+@require_safe
+def overview(request):
+    plan = _plan_for(request)
+    day, chosen = _day(request, plan)
+    data = dashboard.overview(plan, day)
+    sections = []
+    for index, (name, results) in enumerate(data.sections):
+        rows = [
+            {
+                "label": f"{r.target.number}. {r.target.label}",
+                "actual_pct": dashboard.completion_pct(r),
+                "expected_pct": dashboard.expected_pct(r),
+                "status": r.progress.status,
+                "status_label": r.progress.label,
+                "hover": _hover(r),
+            }
+            for r in results
+        ]
+        table = [(r, dashboard.completion_pct(r)) for r in results]
+        sections.append((name, f"chart-section-{index}", charts.bullet_figure(rows), table))
+    compliance_rows = [
+        {"unit": r.unit.name, "on_time": r.on_time, "late": r.late, "missing": r.missing}
+        for r in data.compliance_rows
+    ]
+    on_track, warning = thresholds()
+    return render(
+        request,
+        "dashboards/overview.html",
+        {
+            "plan": plan,
+            "day": day,
+            "chosen": chosen,
+            "periods": dashboard.as_of_choices(plan, timezone.localdate()),
+            "counts": data.counts,
+            "sections": sections,
+            "period": data.period,
+            "compliance": data.compliance_rows,
+            "compliance_figure": charts.compliance_figure(compliance_rows),
+            "task_rows": data.task_rows,
+            "on_track_pct": int(on_track * 100),
+            "warning_pct": int(warning * 100),
+            "final": day > plan.period_end,
+        },
+    )
+
+
+@require_safe
+def target_detail(request, pk):
+    plan = _plan_for(request)
+    day, chosen = _day(request, plan)
+    target = get_object_or_404(
+        Target.objects.select_related("section", "reporting_unit").prefetch_related(
+            "units__members", "tasks", "quotes"
+        ),
+        pk=pk,
+        plan=plan,
+    )
+    result = assess_plan(plan, day, targets=[target])[0]
+    value_url = link_maker("reports:record-detail", "value")
+    county_figures = (f for c in result.counties for f in c.figures)
+    for figure in (*result.figures, *result.benchmark, *county_figures):
+        figure.url = value_url(figure.value_id)
+    periods = [p for p in ReportingPeriod.objects.in_plan(plan) if p.ends_on <= day]
+    context = {
+        "plan": plan,
+        "target": target,
+        "result": result,
+        "day": day,
+        "chosen": chosen,
+        "periods": dashboard.as_of_choices(plan, timezone.localdate()),
+    }
+    if target.scope == Target.Scope.EACH_COUNTY:
+        year = max(
+            (c.progress.as_of.year for c in result.counties if c.progress.as_of), default=day.year
+        )
+        # The chart judges each county on the year it shows (a year ended short is 未达成 for
+        # that year); the table adds the verdict over the whole plan period once it is over.
+        goal = goal_for(
+            target, plan, target.milestones.all(), periods[0].starts_on if periods else None
+        )
+        year_day = min(day, dt.date(year, 12, 31))
+        rows = []
+        for county in result.counties:
+            in_year = [f for f in county.figures if f.on.year == year]
+            if target.is_flow:
+                value = sum((f.value for f in in_year), start=0) if in_year else None
+            else:
+                value = in_year[-1].value if in_year else None
+            points = [progress.Point(f.on, f.value) for f in county.figures if f.on.year <= year]
+            in_that_year = progress.assess(goal, points, year_day, thresholds=thresholds())
+            rows.append((county, value, in_that_year))
+        context.update(
+            year=year,
+            county_rows=rows,
+            year_met=sum(r[2].status == progress.MET for r in rows),
+            final=day > plan.period_end,
+            figure=charts.county_bars_figure(
+                names=[c.unit.name for c, _, _ in rows],
+                values=[v for _, v, _ in rows],
+                statuses=[p.status for _, _, p in rows],
+                status_labels=[p.label for _, _, p in rows],
+                line=target.value,
+                unit=target.value_measure,
+                title=target.label,
+            ),
+        )
+    else:
+        labels, actual, expected = [], [], []
+        goal_points = [progress.Point(f.on, f.value) for f in result.figures]
+        bench_points = [progress.Point(f.on, f.value) for f in result.benchmark]
+        goal = goal_for(
+            target, plan, target.milestones.all(), periods[0].starts_on if periods else None
+        )
+        for period in periods:
+            step = progress.assess(
+                goal, goal_points, period.ends_on, bench_points, thresholds=thresholds()
+            )
+            labels.append(period.label)
+            actual.append(step.current if step.as_of == period.ends_on else None)
+            expected.append(
+                step.expected
+                if step.as_of == period.ends_on
+                else progress.expected_value(goal, period.ends_on)
+            )
+        unit = "%" if target.accumulation == "growth" else target.value_measure
+        context["figure"] = charts.trajectory_figure(
+            labels=labels,
+            actual=actual,
+            expected=expected,
+            target=target.value if target.accumulation != "benchmark" else None,
+            unit=unit,
+            actual_name="实际（年初至今累计）"
+            if target.accumulation == "annual"
+            else "实际（期内累计）"
+            if target.accumulation == "cumulative"
+            else "实际",
+        )
+        context["series_rows"] = list(zip(labels, actual, expected, strict=True))
+    return render(request, "dashboards/target_detail.html", context)
+
+
+@require_safe
+def unit_dashboard(request, pk):
+    plan = _plan_for(request)
+    day, chosen = _day(request, plan)
+    unit = get_object_or_404(Unit.objects.countable(), pk=pk)
+    tasks, periods, codes, labels = dashboard.unit_heatmap(
+        plan, unit, day, scope_for(request).may_read
+    )
+    figure = (
+        charts.heatmap_figure(
+            rows=[f"{t.number}. {t.title}" for t in tasks],
+            columns=[p.label for p in periods],
+            codes=codes,
+            labels=labels,
+        )
+        if tasks and periods
+        else None
+    )
+    results = [
+        r
+        for r in assess_plan(plan, day)
+        if r.target.reporting_unit_id == unit.pk or any(c.unit.pk == unit.pk for c in r.counties)
+    ]
+    own = []
+    for r in results:
+        county = next((c for c in r.counties if c.unit.pk == unit.pk), None)
+        own.append((r.target, county.progress if county else r.progress))
+    record = dashboard.unit_record(plan, unit, day)
+    return render(
+        request,
+        "dashboards/unit_dashboard.html",
+        {
+            "plan": plan,
+            "unit": unit,
+            "day": day,
+            "chosen": chosen,
+            "figure": figure,
+            "heat_rows": list(zip(tasks, labels, strict=True)),
+            "periods": periods,
+            "own": own,
+            "record": record,
+            "as_of_periods": dashboard.as_of_choices(plan, timezone.localdate()),
+        },
+    )
+
+
+@require_safe
+def scoreboard(request):
+    plan = _plan_for(request)
+    years = scoreboard_years(plan, timezone.localdate())
+    if not years:
+        raise Http404(_("还没有可以评比的年度。"))
+    chosen = request.GET.get("year", "")
+    year = int(chosen) if chosen.isdecimal() and int(chosen) in years else years[-1]
+    rows = county_scoreboard(plan, year)
+    order = request.GET.get("sort", "rank")
+    keys = {
+        "rank": lambda r: r.rank,
+        "on_time": lambda r: -r.on_time_rate,
+        "turnover": lambda r: -(r.turnover or 0),
+        "name": lambda r: r.unit.sort_order,
+    }
+    rows.sort(key=keys.get(order, keys["rank"]))
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(scoreboard_workbook(rows, year), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{year}年度县市区创新创业行动考核评比.xlsx"
+        )
+        return response
+    return render(
+        request,
+        "dashboards/scoreboard.html",
+        {
+            "plan": plan,
+            "year": year,
+            "years": years,
+            "rows": rows,
+            "order": order,
+        },
+    )

@@ -1,0 +1,216 @@
+"""What a unit owes in a reporting period: one report per task it owns, one value per target it
+reports. Reads with a fixed number of queries, whatever the number of tasks or reports."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import ProgressReport, TargetValue, WorkflowRecord
+from targets.models import Target
+from tasks.models import ReportingPeriod, Task, TaskUnit, Unit
+from tasks.status import AWAITING, task_status
+
+Status = WorkflowRecord.Status
+
+
+@dataclass
+class Duty:
+    """A task or target the unit must report on, with what it has done so far."""
+
+    kind: str  # "task" or "target"
+    subject: Task | Target
+    role: str  # 牵头单位 / 配合单位 / 数据报送单位 …
+    record: ProgressReport | TargetValue | None
+    series: str = TargetValue.Series.ACTUAL
+    has_previous: bool = False
+
+    @property
+    def is_done(self) -> bool:
+        return self.record is not None and self.record.status in (Status.SUBMITTED, Status.APPROVED)
+
+    @property
+    def state(self) -> str:
+        return self.record.get_status_display() if self.record else _("未填报")
+
+    @property
+    def state_code(self) -> str:
+        return self.record.status if self.record else "missing"
+
+
+def targets_reported_by(unit: Unit, plan):
+    """City-wide targets the unit reports, and county targets when the unit is a county."""
+    return (
+        Target.objects.in_plan(plan)
+        .filter(
+            Q(scope=Target.Scope.CITY, reporting_unit=unit)
+            | Q(scope=Target.Scope.EACH_COUNTY, units__members=unit)
+        )
+        .distinct()
+        .order_by("number")
+    )
+
+
+def duties_for(unit: Unit, period: ReportingPeriod) -> list[Duty]:
+    plan = period.plan
+    tasks = list(Task.objects.in_plan(plan).owned_by(unit).order_by("number"))
+    roles = {
+        a.task_id: a
+        for a in TaskUnit.objects.filter(task__in=tasks)
+        .filter(Q(unit=unit) | Q(unit__members=unit))
+        .select_related("unit")
+    }
+    reports = {r.task_id: r for r in ProgressReport.objects.filter(unit=unit, period=period)}
+    earlier = set(
+        ProgressReport.objects.filter(
+            unit=unit, period__plan=plan, period__starts_on__lt=period.starts_on
+        ).values_list("task_id", flat=True)
+    )
+    duties = []
+    for task in tasks:
+        assignment = roles.get(task.pk)
+        role = assignment.get_role_display() if assignment else ""
+        if assignment and assignment.unit_id != unit.pk:
+            role = f"{role}（作为{assignment.unit.name}成员）"
+        duties.append(
+            Duty("task", task, role, reports.get(task.pk), has_previous=task.pk in earlier)
+        )
+    targets = list(targets_reported_by(unit, plan))
+    values = {
+        (v.target_id, v.series): v for v in TargetValue.objects.filter(unit=unit, period=period)
+    }
+    for target in targets:
+        series_list = [TargetValue.Series.ACTUAL]
+        if target.accumulation == Target.Accumulation.BENCHMARK:
+            series_list.append(TargetValue.Series.BENCHMARK)
+        role = "各县市区分别填报" if target.scope == Target.Scope.EACH_COUNTY else "数据报送单位"
+        for series in series_list:
+            duties.append(Duty("target", target, role, values.get((target.pk, series)), series))
+    return duties
+
+
+def days_left(period: ReportingPeriod, today: dt.date) -> int:
+    return (period.due_on - today).days
+
+
+@dataclass
+class UnitCompliance:
+    """How far one unit has reported for a period: items owed, sent on time, sent late."""
+
+    unit: Unit
+    owed: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.owed - self.on_time - self.late
+
+    @property
+    def state(self) -> str:
+        if self.missing:
+            return "missing"
+        return "late" if self.late else "on_time"
+
+
+def compliance(period: ReportingPeriod) -> list[UnitCompliance]:
+    """Every reporting unit's standing for the period (see compliance_by_period)."""
+    return compliance_by_period(period.plan, [period])[period.pk]
+
+
+def _owed(plan) -> set[tuple[str, int, int]]:
+    """(kind, task or target id, unit id) for everything a unit must report each period."""
+    members: dict[int, list[int]] = {}
+    for collective_id, member_id in Unit.members.through.objects.values_list(
+        "from_unit_id", "to_unit_id"
+    ):
+        members.setdefault(collective_id, []).append(member_id)
+    owed: set[tuple[str, int, int]] = set()
+    for task_id, unit_id in TaskUnit.objects.filter(task__plan=plan).values_list(
+        "task_id", "unit_id"
+    ):
+        for reporting_unit in members.get(unit_id, [unit_id]):
+            owed.add(("task", task_id, reporting_unit))
+    for target in Target.objects.in_plan(plan).prefetch_related("units"):
+        series = ["actual", "benchmark"] if target.accumulation == "benchmark" else ["actual"]
+        if target.scope == Target.Scope.CITY:
+            reporters = [target.reporting_unit_id]
+        else:
+            reporters = [m for u in target.units.all() for m in members.get(u.pk, [])]
+        for unit_id in reporters:
+            for s in series:
+                owed.add((f"target:{s}", target.pk, unit_id))
+    return owed
+
+
+def compliance_by_period(
+    plan, periods: list[ReportingPeriod], unit: Unit | None = None
+) -> dict[int, list[UnitCompliance]]:
+    """Every reporting unit's standing in each of the periods, in a fixed number of queries
+    however many periods, units or reports there are.
+
+    A unit owes a report for each task it owns (directly, or as a member of a collective such
+    as 各县市区政府（管委会）) and a value for each target it reports; a record counts once it is
+    submitted or approved, as on time or late by its late mark.
+    """
+    units = {u.pk: u for u in Unit.objects.countable()}
+    owed = _owed(plan)
+    ids = [p.pk for p in periods]
+    sent: dict[tuple, bool] = {}
+    done = (Status.SUBMITTED, Status.APPROVED)
+    reports = ProgressReport.objects.filter(period__in=ids, status__in=done)
+    values = TargetValue.objects.filter(period__in=ids, status__in=done)
+    if unit is not None:  # one unit's record: read only its rows
+        units = {unit.pk: unit}
+        owed = {key for key in owed if key[2] == unit.pk}
+        reports, values = reports.filter(unit=unit), values.filter(unit=unit)
+    for period_id, task_id, unit_id, late in reports.values_list(
+        "period_id", "task_id", "unit_id", "is_late"
+    ):
+        sent[(period_id, "task", task_id, unit_id)] = late
+    for period_id, target_id, unit_id, series, late in values.values_list(
+        "period_id", "target_id", "unit_id", "series", "is_late"
+    ):
+        sent[(period_id, f"target:{series}", target_id, unit_id)] = late
+    result = {}
+    for period in periods:
+        standing = {pk: UnitCompliance(unit) for pk, unit in units.items()}
+        for key in owed:
+            row = standing.get(key[2])
+            if row is None:
+                continue
+            row.owed += 1
+            late = sent.get((period.pk, *key))
+            if late is True:
+                row.late += 1
+            elif late is False:
+                row.on_time += 1
+        result[period.pk] = [row for row in standing.values() if row.owed]
+    return result
+
+
+def task_statuses(plan, period: ReportingPeriod, today: dt.date) -> dict[int, str]:
+    """Each task's status in the period (tasks/status.py) from its units' approved reports (a
+    submitted one counts as reported, awaiting review), in a fixed number of queries."""
+    owners: dict[int, list[int]] = {}
+    members: dict[int, list[int]] = {}
+    for collective_id, member_id in Unit.members.through.objects.values_list(
+        "from_unit_id", "to_unit_id"
+    ):
+        members.setdefault(collective_id, []).append(member_id)
+    for task_id, unit_id in TaskUnit.objects.filter(task__plan=plan).values_list(
+        "task_id", "unit_id"
+    ):
+        owners.setdefault(task_id, []).extend(members.get(unit_id, [unit_id]))
+    completions = {
+        (task_id, unit_id): completion if status == Status.APPROVED else AWAITING
+        for task_id, unit_id, completion, status in ProgressReport.objects.filter(
+            period=period, status__in=(Status.SUBMITTED, Status.APPROVED)
+        ).values_list("task_id", "unit_id", "completion", "status")
+    }
+    overdue = today > period.due_on
+    return {
+        task_id: task_status([completions.get((task_id, u)) for u in units], overdue=overdue)
+        for task_id, units in owners.items()
+    }

@@ -1,0 +1,331 @@
+"""Writing the offline Excel template a unit fills in (reports/template_format.py names its
+sheets and columns): one row per task and target value owed this quarter, pre-filled, with
+drop-down lists, allowed ranges and locked grey columns."""
+
+import io
+
+from django.utils import translation
+from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from reports import workflow
+from reports.duties import Duty, duties_for
+from reports.models import ProgressReport, TargetValue
+from reports.template_format import (
+    HELP_SHEET,
+    META_SHEET,
+    NO,
+    TASK_HEADER,
+    TASK_MAX_WIDTHS,
+    TASK_MIN_WIDTHS,
+    TASK_SHEET,
+    VALUE_HEADER,
+    VALUE_MAX_WIDTHS,
+    VALUE_MIN_WIDTHS,
+    VALUE_SHEET,
+    YES,
+    completion_labels,
+    task_key,
+    template_filename,
+    template_meta,
+    value_key,
+)
+from reports.xlsx_cells import (
+    BORDER,
+    CENTER,
+    HEAD_FILL,
+    WRAP,
+    ColumnWidths,
+    display_width,
+    number_cell,
+    text_cell,
+)
+from targets.models import Target
+from tasks.models import ReportingPeriod, Unit
+
+GREY_FILL = PatternFill("solid", fgColor="E7E7E7")
+
+
+def _target_label(duty: Duty) -> str:
+    target = duty.subject
+    if duty.series == TargetValue.Series.BENCHMARK:
+        return f"{target.label}（对标基准值：{target.benchmark_label}）"
+    return target.label
+
+
+def _text(sheet, value, *, locked: bool = False) -> Cell:
+    """An input cell: text kept as text (reports/excel.text_cell), or an empty bordered cell."""
+    if value in (None, ""):
+        cell = Cell(sheet)
+        cell.border, cell.alignment = BORDER, WRAP
+    else:
+        cell = text_cell(sheet, str(value).replace("\r\n", "\n"))
+    if locked:
+        cell.fill = GREY_FILL
+    return cell
+
+
+def _read_only(sheet, value, *, alignment=WRAP) -> Cell:
+    cell = text_cell(sheet, value, alignment=alignment)
+    cell.fill = GREY_FILL
+    return cell
+
+
+def _header(sheet, names: list[str], widths: ColumnWidths, minima: list[int]) -> None:
+    widths.widths = [max(width, least) for width, least in zip(widths.widths, minima, strict=True)]
+    cells = []
+    for name in names:
+        cell = text_cell(sheet, name, alignment=CENTER, bold=True)
+        cell.fill = HEAD_FILL
+        cells.append(cell)
+    sheet.append(cells)
+    widths.apply(sheet)
+    sheet.freeze_panes = "A2"
+    sheet.column_dimensions[get_column_letter(len(names))].hidden = True  # the row key
+    # A printed copy: A4 landscape, one page wide, the header on every page.
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation, sheet.page_setup.paperSize = "landscape", 9
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _fit_rows(sheet, widths: list[int]) -> None:
+    """Row heights for the pre-filled text: openpyxl cannot measure text, and Excel and WPS
+    do not grow a row to its wrapped text until the cell is edited."""
+    for row in sheet.iter_rows(min_row=2):
+        lines = 1
+        for cell, width in zip(row, widths, strict=False):
+            if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                per_line = max(width - 1, 1)
+                parts = cell.value.split("\n")
+                lines = max(lines, sum(-(-display_width(p) // per_line) or 1 for p in parts))
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = min(15 * lines, 300)
+
+
+def _locked_note(duty: Duty) -> Comment | None:
+    if duty.record is None or duty.record.is_editable:
+        return None
+    return Comment(f"本项{duty.record.get_status_display()}，不能通过导入修改。", "系统")
+
+
+def _write_tasks(sheet, duties: list[Duty], unit: Unit, period: ReportingPeriod) -> None:
+    rows = []
+    for duty in duties:
+        source = duty.record
+        if source is None and duty.has_previous:
+            source = workflow.previous_report(task=duty.subject, unit=unit, period=period)
+        rows.append((duty, source))
+    widths = ColumnWidths(TASK_HEADER, TASK_MAX_WIDTHS)
+    for duty, source in rows:
+        widths.see([duty.subject.number, duty.subject.title, *_task_texts(source)])
+    _header(sheet, TASK_HEADER, widths, TASK_MIN_WIDTHS)
+    for duty, source in rows:
+        locked = duty.record is not None and not duty.record.is_editable
+        number = number_cell(sheet, duty.subject.number, "0")
+        number.alignment, number.fill = CENTER, GREY_FILL
+        title = _read_only(sheet, duty.subject.title)
+        title.comment = _locked_note(duty)
+        percent = number_cell(sheet, source.percent if source else None, "0")
+        percent.alignment = CENTER
+        if locked:
+            percent.fill = GREY_FILL
+        completion = source.get_completion_display() if source else None
+        sheet.append(
+            [
+                number,
+                title,
+                _text(sheet, source.progress if source else None, locked=locked),
+                _text(sheet, completion, locked=locked),
+                percent,
+                _text(sheet, source.problems if source else None, locked=locked),
+                _text(sheet, source.next_steps if source else None, locked=locked),
+                text_cell(sheet, task_key(duty)),
+            ]
+        )
+    _fit_rows(sheet, widths.widths)
+    last = len(rows) + 1
+    if last < 2:
+        return
+    choices = DataValidation(
+        type="list",
+        formula1='"' + ",".join(completion_labels()) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="完成情况",
+        error="请从下拉列表中选择：" + "、".join(completion_labels()) + "。",
+        showInputMessage=True,
+        promptTitle="完成情况",
+        prompt="请从下拉列表中选择。",
+    )
+    percent_rule = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="完成进度（%）",
+        error="请填写 0 到 100 的整数，不带百分号。",
+        showInputMessage=True,
+        promptTitle="完成进度（%）",
+        prompt="0 到 100 的整数，如 60。",
+    )
+    for rule, column in ((choices, "D"), (percent_rule, "E")):
+        sheet.add_data_validation(rule)
+        rule.add(f"{column}2:{column}{last}")
+
+
+def _task_texts(source: ProgressReport | None) -> list:
+    if source is None:
+        return ["", "", "", "", ""]
+    return [
+        source.progress,
+        source.get_completion_display(),
+        source.percent,
+        source.problems,
+        source.next_steps,
+    ]
+
+
+def _write_values(sheet, duties: list[Duty]) -> None:
+    widths = ColumnWidths(VALUE_HEADER, VALUE_MAX_WIDTHS)
+    for duty in duties:
+        record = duty.record
+        widths.see(
+            [
+                _target_label(duty),
+                duty.subject.value_measure,
+                duty.subject.entry_label,
+                record.value if record else None,
+                record.data_source if record else None,
+                YES,
+                record.remarks if record else None,
+            ]
+        )
+    _header(sheet, VALUE_HEADER, widths, VALUE_MIN_WIDTHS)
+    amount = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="数值",
+        error="请填写不小于 0 的数字。",
+    )
+    share = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="数值",
+        error="百分比请填写 0 到 100 之间的数字，不带百分号，如 2.35。",
+    )
+    final = DataValidation(
+        type="list",
+        formula1=f'"{YES},{NO}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="正式数据",
+        error="请选择“是”（正式数据）或“否”（快报数据）。",
+    )
+    for row, duty in enumerate(duties, start=2):
+        record = duty.record
+        locked = record is not None and not record.is_editable
+        label = _read_only(sheet, _target_label(duty))
+        label.comment = _locked_note(duty)
+        value = number_cell(sheet, record.value if record else None)
+        if locked:
+            value.fill = GREY_FILL
+        is_final = None if record is None else (YES if record.is_final else NO)
+        sheet.append(
+            [
+                label,
+                _read_only(sheet, duty.subject.value_measure, alignment=CENTER),
+                _read_only(sheet, duty.subject.entry_label, alignment=CENTER),
+                value,
+                _text(sheet, record.data_source if record else None, locked=locked),
+                _text(sheet, is_final, locked=locked),
+                _text(sheet, record.remarks if record else None, locked=locked),
+                text_cell(sheet, value_key(duty)),
+            ]
+        )
+        (share if duty.subject.value_measure == Target.Measure.PERCENT else amount).add(f"D{row}")
+        final.add(f"F{row}")
+    _fit_rows(sheet, widths.widths)
+    for rule in (amount, share, final):
+        if rule.sqref.ranges:
+            sheet.add_data_validation(rule)
+
+
+HELP_LINES = [
+    "一、怎么填",
+    "1. 只在白色单元格中填写；灰色的序号、重点任务、指标、计量单位、填报口径不用改。",
+    "2. “任务进展”：每项任务一行。填写了一行就必须写明“工作进展”；",
+    "   “完成情况”从下拉列表中选择（{labels}）；",
+    "   “完成进度（%）”填 0 到 100 的整数，如 60。",
+    "3. “指标数值”：按“填报口径”填写——“期末值”填本季度末的数值，",
+    "   “本季度新增”填本季度新增的量；百分比只填数字，如 2.35 表示 2.35%；",
+    "   家、项、个、名 填整数；金额最多两位小数。",
+    "4. 填了数值就必须写明“数据来源”（如统计部门、认定文件）；",
+    "   “正式数据”选“是”或“否”（快报数），留空按“否”。",
+    "5. 模板已预填本季度已保存的内容；本季度还没有填报的任务预填上季度的报告，",
+    "   请按本季度实际修改。",
+    "6. 不需要填报的行整行留空即可，导入时跳过。",
+    "",
+    "二、注意",
+    "1. 不要使用公式，直接填写内容或数值。",
+    "2. 不要插入、删除或移动行和列，不要修改工作表名称和隐藏的“行标识”列。",
+    "3. 只能导入本单位、本季度的模板；文件须保存为 .xlsx 格式，不要设置密码。",
+    "4. 已报送或已审核的项目（灰色）不能通过导入修改；如需修改，请联系审核员退回。",
+    "5. 文件有任何一处问题，整份文件都不会导入，",
+    "   页面会逐条列出问题所在的工作表、行号和列名。",
+    "6. 导入后的内容为草稿，请到系统“我的填报”中核对，并逐项报送。",
+]
+
+
+def _write_help(sheet, unit: Unit, period: ReportingPeriod) -> None:
+    sheet.column_dimensions["A"].width = 100
+    title = Cell(sheet, value=f"{unit.name} · {period.label} 填报模板")
+    title.font = Font(bold=True, size=14)
+    sheet.append([title])
+    due = period.due_on
+    sheet.append([f"报送截止日期：{due.year}年{due.month}月{due.day}日。"])
+    sheet.append([])
+    labels = "、".join(completion_labels())
+    for line in HELP_LINES:
+        cell = Cell(sheet, value=line.format(labels=labels))
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if line[:2] in ("一、", "二、"):
+            cell.font = Font(bold=True)
+        sheet.append([cell])
+
+
+def _write_meta(sheet, unit: Unit, period: ReportingPeriod) -> None:
+    for key, value in template_meta(unit, period).items():
+        sheet.append([text_cell(sheet, key), text_cell(sheet, value)])
+    sheet.sheet_state = "hidden"
+
+
+def build_template(*, unit: Unit, period: ReportingPeriod) -> bytes:
+    """The .xlsx a unit's reporter fills in for the period (see the module's docstring)."""
+    with translation.override("zh-hans"):
+        duties = duties_for(unit, period)
+        book = Workbook()
+        tasks = book.active
+        tasks.title = TASK_SHEET
+        _write_tasks(tasks, [d for d in duties if d.kind == "task"], unit, period)
+        _write_values(book.create_sheet(VALUE_SHEET), [d for d in duties if d.kind == "target"])
+        _write_help(book.create_sheet(HELP_SHEET), unit, period)
+        _write_meta(book.create_sheet(META_SHEET), unit, period)
+        book.properties.title = template_filename(unit, period).removesuffix(".xlsx")
+        book.properties.creator = "南阳市创新创业行动推进系统"
+        stream = io.BytesIO()
+        book.save(stream)
+        return stream.getvalue()

@@ -1,0 +1,147 @@
+"""The reporter's forms and the reviewer's return comment: they validate and convert."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reports.attachments import (
+    MAX_BYTES,
+    MAX_FILES_PER_REPORT,
+    UploadError,
+    check_upload,
+    too_big_message,
+)
+from reports.models import ProgressReport, TargetValue
+from targets.measures import value_error
+from targets.models import Target
+from targets.numbers import parse_number
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); checked in the form's clean."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    """A unit's quarterly report on one task. Validates and converts; saving is the workflow's."""
+
+    progress = forms.CharField(
+        label=_("工作进展"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("请填写工作进展。")},
+    )
+    completion = forms.ChoiceField(
+        label=_("完成情况"),
+        choices=ProgressReport.Completion.choices,
+        error_messages={"required": _("请选择完成情况。")},
+    )
+    percent = forms.IntegerField(
+        label=_("完成进度（%）"),
+        min_value=0,
+        max_value=100,
+        error_messages={
+            "required": _("请填写完成进度。"),
+            "invalid": _("完成进度应为 0 到 100 的整数。"),
+            "min_value": _("完成进度应在 0 到 100 之间。"),
+            "max_value": _("完成进度应在 0 到 100 之间。"),
+        },
+    )
+    problems = forms.CharField(
+        label=_("存在问题"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_steps = forms.CharField(
+        label=_("下步计划"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachments = MultipleFileField(label=_("附件"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    late_ok = forms.BooleanField(label=_("逾期补报"), required=False)
+
+    def __init__(self, *args, existing_attachments: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing_attachments = existing_attachments
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) + self.existing_attachments > MAX_FILES_PER_REPORT:
+            raise forms.ValidationError(
+                _("每份报告最多 %(n)s 个附件。") % {"n": MAX_FILES_PER_REPORT}
+            )
+        checked = []
+        errors = []
+        for upload in files:
+            if upload.size > MAX_BYTES:
+                errors.append(too_big_message(upload.name))
+                continue
+            data = upload.read()
+            try:
+                checked.append((check_upload(upload.name, data), data))
+            except UploadError as error:
+                errors.append(str(error))
+        if errors:
+            raise forms.ValidationError(errors)
+        return checked
+
+    def content(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ProgressReport.CONTENT_FIELDS}
+
+
+class ValueForm(forms.Form):
+    # A text box, not <input type="number">: browsers would refuse ５５％, 1,234.5 or a
+    # full-width point before the server sees them; targets/numbers.py reads all of them.
+    value = forms.CharField(
+        label=_("数值"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+        error_messages={"required": _("请填写数值。")},
+    )
+    data_source = forms.CharField(
+        label=_("数据来源"),
+        max_length=200,
+        error_messages={"required": _("请注明数据来源，如统计部门、认定文件。")},
+    )
+    is_final = forms.BooleanField(label=_("正式数据（不勾选为快报数）"), required=False)
+    remarks = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    late_ok = forms.BooleanField(label=_("逾期补报"), required=False)
+
+    def __init__(self, *args, measure: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        self.fields["value"].label = _("数值（%(measure)s）") % {"measure": measure}
+
+    def clean_value(self):
+        field = TargetValue._meta.get_field("value")
+        value = parse_number(
+            self.cleaned_data["value"],
+            max_digits=field.max_digits,
+            decimal_places=field.decimal_places,
+            percent=self.measure == Target.Measure.PERCENT,
+        )
+        error = value_error(self.measure, value)
+        if error:
+            raise forms.ValidationError(error)
+        return value
+
+    def content(self) -> dict:
+        return {name: self.cleaned_data[name] for name in TargetValue.CONTENT_FIELDS}
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label=_("退回意见"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("退回时必须填写退回意见。")},
+    )

@@ -1,0 +1,171 @@
+"""A record's page, its history, the steps on it (submit, return, approve) and its attachments.
+
+Content is shown only as far as the viewer may read it (reports/access.py): a history lists
+only the versions and steps the viewer may read.
+"""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from reports import workflow
+from reports.access import (
+    can_edit,
+    can_review,
+    record_for_user,
+    require_reviewer,
+    scope_for,
+    viewer_of,
+)
+from reports.forms import ReturnForm
+from reports.history import changes, content_rows
+from reports.models import Attachment, ProgressReport, WorkflowRecord
+
+# --- a record, its history and its review -----------------------------------------------
+
+
+@require_safe
+def record_detail(request, kind, pk):
+    record = record_for_user(request, kind, pk)
+    viewer = viewer_of(request)
+    return render(
+        request,
+        "reports/record_detail.html",
+        {
+            "record": record,
+            "kind": kind,
+            "rows": content_rows(record),
+            "attachments": record.attachments.all() if kind == "report" else [],
+            "events": scope_for(request).readable_events(
+                record, list(record.events.select_related("actor"))
+            ),
+            "may_edit": can_edit(viewer, unit_id=record.unit_id, status=record.status),
+            "may_review": can_review(viewer) and record.status == WorkflowRecord.Status.SUBMITTED,
+            "return_form": ReturnForm(),
+            "late": record.period.is_closed or timezone.localdate() > record.period.due_on,
+        },
+    )
+
+
+@require_safe
+def record_history(request, kind, pk):
+    record = record_for_user(request, kind, pk)
+    labels = {n: record._meta.get_field(n).verbose_name for n in record.CONTENT_FIELDS}
+    completion = dict(ProgressReport.Completion.choices)
+
+    def display(name, value):
+        if name == "completion":
+            return completion.get(value, value)
+        if name == "is_final":
+            return _("正式数据") if value else _("快报数据")
+        if name == "value" and value not in (None, ""):
+            return format(Decimal(value).normalize(), "f")  # 402.00 → 402
+        return value
+
+    # Only the versions and steps the viewer may read, and the differences between those
+    # versions only: an earlier draft's text is a draft's content for good (reports/access.py).
+    scope = scope_for(request)
+    events = list(record.events.select_related("actor"))
+    revisions = scope.readable_revisions(
+        record, list(record.revisions.select_related("changed_by")), events
+    )
+    return render(
+        request,
+        "reports/record_history.html",
+        {
+            "record": record,
+            "kind": kind,
+            "changes": list(reversed(changes(revisions, labels, display))),
+            "events": scope.readable_events(record, events),
+        },
+    )
+
+
+def _int_or_zero(raw) -> int:
+    """A posted version; anything but a number is an old version (the submit is refused)."""
+    return int(raw) if raw and raw.isdecimal() else 0
+
+
+@require_POST
+def record_submit(request, kind, pk):
+    record = record_for_user(request, kind, pk)
+    try:
+        workflow.submit_record(
+            record=record,
+            user=request.user,
+            version=_int_or_zero(request.POST.get("version")),
+            late_ok=request.POST.get("late_ok") == "1",
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已报送，等待审核。"))
+    return redirect(record.get_absolute_url())
+
+
+@require_POST
+def record_return(request, kind, pk):
+    require_reviewer(request)
+    record = record_for_user(request, kind, pk)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("退回时必须填写退回意见。"))
+        return redirect(record.get_absolute_url())
+    try:
+        workflow.return_record(
+            record=record, user=request.user, comment=form.cleaned_data["comment"]
+        )
+    except (workflow.WorkflowError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("已退回 %(unit)s。") % {"unit": record.unit.name})
+    return redirect(record.get_absolute_url())
+
+
+@require_POST
+def record_approve(request, kind, pk):
+    require_reviewer(request)
+    record = record_for_user(request, kind, pk)
+    try:
+        workflow.approve_record(record=record, user=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已审核通过。"))
+    return redirect(record.get_absolute_url())
+
+
+# --- attachments --------------------------------------------------------------------------
+
+
+@require_safe
+def attachment_download(request, pk):
+    attachment = get_object_or_404(Attachment, pk=pk)
+    record_for_user(request, "report", attachment.report_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def attachment_delete(request, pk):
+    attachment = get_object_or_404(Attachment.objects.select_related("report"), pk=pk)
+    report = record_for_user(request, "report", attachment.report_id)
+    try:
+        workflow.delete_attachment(attachment=attachment, user=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("附件已删除。"))
+    return redirect("reports:report-edit", period_pk=report.period_id, task_pk=report.task_id)

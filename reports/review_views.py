@@ -1,0 +1,156 @@
+"""The plan office's pages: the review queue with its batch approval, and 报送情况."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from django_tables2 import RequestConfig
+
+from reports import workflow
+from reports.access import require_reviewer, viewer_of
+from reports.duties import compliance
+from reports.models import ProgressReport, TargetValue, WorkflowRecord
+from reports.tables import QueueReportTable, QueueValueTable
+from tasks.models import Plan, ReportingPeriod, Task, Unit
+from tasks.periods import open_period
+
+# --- the reviewer's queue -----------------------------------------------------------------
+
+MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds; SQLite fails on larger numbers
+
+
+def _as_id(raw) -> int | None:
+    """An id from a query string or a form; None for anything else (text, ², 10**30)."""
+    if raw and raw.isdecimal() and int(raw) <= MAX_ID:
+        return int(raw)
+    return None
+
+
+@require_safe
+def review_queue(request):
+    require_reviewer(request)
+    plan = Plan.objects.default()
+    if plan is None:
+        raise Http404(_("尚未导入行动方案。"))
+    periods = list(ReportingPeriod.objects.in_plan(plan))
+    units = Unit.objects.countable()
+    status = request.GET.get("status") or WorkflowRecord.Status.SUBMITTED
+    filters = Q(status=status) if status in WorkflowRecord.Status.values else Q()
+    chosen = {}
+    for name in ("unit", "period"):
+        pk = _as_id(request.GET.get(name))
+        if pk is not None:
+            chosen[name] = pk
+            filters &= Q(**{f"{name}_id": pk})
+    task_id = _as_id(request.GET.get("task"))
+    reports = ProgressReport.objects.filter(filters, period__plan=plan)
+    values = TargetValue.objects.filter(filters, period__plan=plan)
+    if task_id is not None:
+        chosen["task"] = task_id
+        reports = reports.filter(task_id=task_id)
+        values = values.filter(target__tasks__id=task_id)
+    report_table = QueueReportTable(
+        reports.select_related("task", "unit", "period").order_by("submitted_at", "pk"),
+        prefix="r-",
+    )
+    value_table = QueueValueTable(
+        values.select_related("target", "unit", "period").order_by("submitted_at", "pk"),
+        prefix="v-",
+    )
+    config = RequestConfig(request, paginate={"per_page": 25})
+    config.configure(report_table)
+    config.configure(value_table)
+    return render(
+        request,
+        "reports/review_queue.html",
+        {
+            "report_table": report_table,
+            "value_table": value_table,
+            "periods": periods,
+            "units": units,
+            "tasks": Task.objects.in_plan(plan).order_by("number"),
+            "statuses": WorkflowRecord.Status.choices,
+            "status": status,
+            "chosen": chosen,
+        },
+    )
+
+
+@require_POST
+def review_approve(request):
+    require_reviewer(request)
+    # A number that cannot be an id (10**30) counts as a record that does not exist.
+    report_ids = [_as_id(i) for i in request.POST.getlist("reports") if i.isdecimal()]
+    value_ids = [_as_id(i) for i in request.POST.getlist("values") if i.isdecimal()]
+    records = list(ProgressReport.objects.filter(pk__in=[i for i in report_ids if i])) + list(
+        TargetValue.objects.filter(pk__in=[i for i in value_ids if i])
+    )
+    if len(records) != len(report_ids) + len(value_ids):
+        messages.error(request, _("所选报告中有不存在的记录，没有审核任何报告。"))
+    else:
+        try:
+            approved = workflow.approve_records(records=records, user=request.user)
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            message = _("已审核通过 %(n)s 份。") % {"n": len(approved)}
+            skipped = [r for r in records if r not in approved]
+            if skipped:
+                # Name them: the reviewer wants to see which ones another reviewer took.
+                message += _("另有 %(n)s 份已由其他审核员审核通过，未重复审核：%(names)s。") % {
+                    "n": len(skipped),
+                    "names": "；".join(str(r) for r in skipped),
+                }
+            messages.success(request, message)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("reports:review-queue")  # never send a reviewer to another site
+    return redirect(next_url)
+
+
+@require_safe
+def compliance_view(request):
+    """报送情况: which units have reported for a period — for the plan office and leaders."""
+    viewer = viewer_of(request)
+    if not viewer.reads_everything:
+        raise PermissionDenied(_("只有审核员、领导和管理员可以查看全市报送情况。"))
+    plan = Plan.objects.default()
+    if plan is None:
+        raise Http404(_("尚未导入行动方案。"))
+    today = timezone.localdate()
+    periods = list(ReportingPeriod.objects.in_plan(plan).select_related("plan"))
+    started = [p for p in periods if p.starts_on <= today]
+    chosen = request.GET.get("period")
+    if chosen and chosen.isdigit():
+        period = get_object_or_404(
+            ReportingPeriod.objects.select_related("plan"), pk=int(chosen), plan=plan
+        )
+    else:
+        period = open_period(started, today) or (started[-1] if started else None)
+    rows = compliance(period) if period else []
+    rows.sort(key=lambda r: (-r.missing, -r.late, r.unit.sort_order))
+    totals = {
+        "owed": sum(r.owed for r in rows),
+        "on_time": sum(r.on_time for r in rows),
+        "late": sum(r.late for r in rows),
+        "missing": sum(r.missing for r in rows),
+    }
+    return render(
+        request,
+        "reports/compliance.html",
+        {
+            "period": period,
+            "periods": periods,
+            "rows": rows,
+            "totals": totals,
+            "overdue": period is not None and today > period.due_on,
+        },
+    )

@@ -1,0 +1,252 @@
+import datetime as dt
+import io
+import json
+import re
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from demo.seeding import seed_demo
+from reports.workflow import approve_record, submit_record
+from targets.models import Target
+from tests import factories as f
+from tests.views import assert_login_required, assert_read_only
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+OVERVIEW = reverse("dashboards:overview")
+
+
+def charts_in(page: str) -> dict:
+    """The figures a page hands to the chart script, by element id."""
+    found = re.findall(r'<script id="([\w-]+)" type="application/json">(.*?)</script>', page, re.S)
+    return {name: json.loads(body) for name, body in found}
+
+
+def approved_value(reporter, reviewer, plan, **kwargs):
+    value = f.make_value(reporter, plan, **kwargs)
+    value = submit_record(record=value, user=reporter, version=value.version)
+    return approve_record(record=value, user=reviewer)
+
+
+@pytest.fixture
+def demo(plan):
+    return seed_demo(plan=plan, seed=3, today=dt.date(2026, 3, 1))
+
+
+def test_the_overview_shows_every_target_with_a_status_and_a_chart(client, leader, plan, demo):
+    client.force_login(leader)
+    with time_machine.travel(dt.datetime(2025, 10, 20, 9, tzinfo=SHANGHAI), tick=False):
+        page = client.get(OVERVIEW).content.decode()
+    for target in Target.objects.in_plan(plan):
+        assert f'href="/dashboard/targets/{target.pk}/"' in page, target.key
+    figures = charts_in(page)
+    bullets = [fig for name, fig in figures.items() if name.startswith("chart-section-")]
+    assert len(bullets) == 7  # 二、主要目标 and the six sections of 三 that set targets
+    labels = [y for fig in bullets for y in fig["data"][0]["y"]]
+    assert len(labels) == 30
+    texts = " ".join(t for fig in bullets for t in fig["data"][0]["text"])
+    assert re.search(r"(已达成|正常|预警|滞后|无数据)", texts)  # status in words on the bars
+    assert "chart-compliance" in figures
+    assert 'src="/static/vendor/plotly.min.js"' in page and 'src="/static/js/charts.js"' in page
+    assert "2025年第三季度" in page  # this quarter's reporting and task grid
+
+
+def test_the_overview_counts_targets_by_status_and_explains_the_rules(client, leader, demo):
+    client.force_login(leader)
+    page = client.get(OVERVIEW).content.decode()
+    counts = [int(n) for n in re.findall(r'class="status-card status-\w+"><strong>(\d+)', page)]
+    assert sum(counts) == 30
+    assert "不低于按进度应达到数值的 95%" in page and "低于 80%" in page
+
+
+def test_the_overview_can_be_seen_as_of_the_end_of_an_earlier_quarter(client, leader, plan, demo):
+    client.force_login(leader)
+    period = f.period(plan, 2023, 4)
+    page = client.get(OVERVIEW, {"as_of": period.pk}).content.decode()
+    assert "统计截至 2023年12月31日" in page
+    assert "实施期已结束" not in page
+
+
+def test_the_county_target_shows_a_bar_per_county_with_the_line_and_how_many_meet_it(
+    client, leader, reviewer, plan
+):
+    county_reporters = {}
+    for name, amounts in {
+        "卧龙区": ["1.0", "1.2", "0.9", "0.8"],
+        "宛城区": ["0.5", "0.5", "0.6", "0.4"],
+    }.items():
+        reporter = f.unit(name).profiles.first()
+        if reporter is None:
+            from tests.conftest import _user
+
+            reporter = _user(f"reporter-{name}", "reporter", name)
+        county_reporters[name] = reporter
+        for quarter, amount in enumerate(amounts, start=1):
+            approved_value(
+                reporter,
+                reviewer,
+                plan,
+                key="county-tech-contract-turnover",
+                unit_name=name,
+                year=2024,
+                quarter=quarter,
+                value=Decimal(amount),
+            )
+    target = f.target(plan, "county-tech-contract-turnover")
+    client.force_login(leader)
+    page = client.get(
+        reverse("dashboards:target", args=[target.pk]), {"as_of": f.period(plan, 2024, 4).pk}
+    ).content.decode()
+    figure = charts_in(page)["chart-target"]
+    bars = dict(zip(figure["data"][0]["x"], figure["data"][0]["y"], strict=True))
+    assert len(bars) == 18
+    assert bars["卧龙区"] == pytest.approx(3.9) and bars["宛城区"] == pytest.approx(2.0)
+    assert figure["layout"]["shapes"][0]["y0"] == 3.5
+    assert "每个县市区 3.5 亿元" in figure["layout"]["annotations"][0]["text"]
+    assert "2024年各县市区（1/18 个达到当年要求）" in page
+    assert "已达成" in figure["data"][0]["text"][list(bars).index("卧龙区")]
+    value_ids = re.findall(r'href="/records/value/(\d+)/"', page)
+    assert len(value_ids) == 8  # every figure links back to its report
+
+
+def test_a_city_target_page_draws_actual_against_expected_and_lists_its_reports(
+    client, leader, staff_kjj, reviewer, plan
+):
+    for quarter, figure in ((1, "9"), (2, "10.5")):
+        approved_value(
+            staff_kjj,
+            reviewer,
+            plan,
+            key="tech-contract-turnover",
+            year=2024,
+            quarter=quarter,
+            value=Decimal(figure),
+        )
+    target = f.target(plan, "tech-contract-turnover")
+    client.force_login(leader)
+    page = client.get(
+        reverse("dashboards:target", args=[target.pk]), {"as_of": f.period(plan, 2024, 2).pk}
+    ).content.decode()
+    figure = charts_in(page)["chart-target"]
+    actual = dict(zip(figure["data"][0]["x"], figure["data"][0]["y"], strict=True))
+    assert actual["2024年第一季度"] == 9 and actual["2024年第二季度"] == 19.5
+    assert "每年完成技术合同成交额 40 亿元以上" in page
+    assert len(re.findall(r'href="/records/value/\d+/"', page)) == 2
+
+
+def test_the_unit_dashboard_shows_its_tasks_by_quarter(client, leader, plan, demo):
+    client.force_login(leader)
+    unit = f.unit("市科技局")
+    page = client.get(reverse("dashboards:unit", args=[unit.pk])).content.decode()
+    heat = charts_in(page)["chart-heatmap"]["data"][0]
+    assert len(heat["y"]) == 19 and len(heat["x"]) == 15
+    assert {label for row in heat["text"] for label in row} <= {
+        "已完成",
+        "推进中",
+        "未启动",
+        "滞后",
+        "逾期未报",
+        "未报",
+        "待审核",
+    }
+    assert "按时报送记录" in page
+
+
+def test_the_unit_dashboard_shows_no_other_units_unreviewed_completion(
+    client, plan, staff_county, staff_kjj, reviewer
+):
+    """A submitted report says 待审核 to everyone; an approved one says what it reports only to
+    whom may read the report, and only that it was approved to anyone else."""
+    submitted = f.make_report(staff_county, plan, number=15, unit_name="卧龙区", quarter=1,
+                              completion="lagging")  # fmt: skip
+    submit_record(record=submitted, user=staff_county, version=submitted.version)
+    approved = f.make_report(staff_county, plan, number=11, unit_name="卧龙区", quarter=2,
+                             completion="done")  # fmt: skip
+    approved = submit_record(record=approved, user=staff_county, version=approved.version)
+    approve_record(record=approved, user=reviewer)
+    page = _heat(client, staff_kjj, "卧龙区")
+    assert page[(15, "2024年第一季度")] == "待审核"  # 市科技局 leads task 15, yet: not reviewed
+    assert page[(11, "2024年第二季度")] == "已审核"  # 市科技局 has no part in task 11
+    own = _heat(client, staff_county, "卧龙区")
+    assert own[(15, "2024年第一季度")] == "待审核" and own[(11, "2024年第二季度")] == "已完成"
+    assert _heat(client, reviewer, "卧龙区")[(11, "2024年第二季度")] == "已完成"
+
+
+def _heat(client, user, unit_name) -> dict:
+    client.force_login(user)
+    page = client.get(reverse("dashboards:unit", args=[f.unit(unit_name).pk])).content.decode()
+    heat = charts_in(page)["chart-heatmap"]["data"][0]
+    return {
+        (int(row.split(".")[0]), column): label
+        for row, labels in zip(heat["y"], heat["text"], strict=True)
+        for column, label in zip(heat["x"], labels, strict=True)
+    }
+
+
+def test_the_scoreboard_ranks_the_counties_for_2024_and_exports_it(client, leader, plan, demo):
+    client.force_login(leader)
+    page = client.get(reverse("dashboards:scoreboard"), {"year": 2024}).content.decode()
+    assert "2024年度县市区考核评比" in page
+    ranks = [int(r) for r in re.findall(r'<td data-label="名次">(\d+)</td>', page)]
+    assert ranks == list(range(1, 19))
+    response = client.get(reverse("dashboards:scoreboard"), {"year": 2024, "format": "xlsx"})
+    assert "attachment" in response["Content-Disposition"]
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A1"].value == "南阳市创新创业行动2024年度县市区考核评比"
+    assert sheet["A2"].value == "名次" and sheet["A3"].value == 1
+    assert isinstance(sheet["F3"].value, int | float) and sheet["F3"].number_format == "0.0%"
+    assert sheet.page_setup.orientation == "landscape"
+
+
+def test_the_scoreboard_sorts_by_on_time_rate(client, leader, demo):
+    client.force_login(leader)
+    page = client.get(
+        reverse("dashboards:scoreboard"), {"year": 2024, "sort": "on_time"}
+    ).content.decode()
+    rates = [int(r) for r in re.findall(r'<td data-label="按时报送率">(\d+)%', page)]
+    assert rates == sorted(rates, reverse=True)
+
+
+@pytest.mark.parametrize("name", ["dashboards:overview", "dashboards:scoreboard"])
+def test_anonymous_users_are_sent_to_log_in(client, name):
+    assert_login_required(client, reverse(name))
+
+
+def test_a_user_without_a_role_is_refused(client, outsider):
+    client.force_login(outsider)
+    assert client.get(OVERVIEW).status_code == 403
+
+
+def test_they_refuse_posts(client, leader):
+    assert_read_only(client, leader, OVERVIEW)
+
+
+@pytest.mark.parametrize("role", ["staff_kjj", "staff_county", "reviewer", "leader", "admin_user"])
+def test_every_role_can_read_the_overview(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(OVERVIEW).status_code == 200
+
+
+def test_dashboard_queries_do_not_grow_with_the_reports(
+    client, leader, plan, django_assert_max_num_queries
+):
+    client.force_login(leader)
+    target = f.target(plan, "county-tech-contract-turnover")
+    unit = f.unit("市科技局")
+    pages = [
+        OVERVIEW,
+        reverse("dashboards:target", args=[target.pk]),
+        reverse("dashboards:unit", args=[unit.pk]),
+        reverse("dashboards:scoreboard"),
+    ]
+    seed_demo(plan=plan, seed=3, today=dt.date(2026, 3, 1))
+    budgets = {OVERVIEW: 26, pages[1]: 18, pages[2]: 26, pages[3]: 20}
+    for url in pages:
+        with django_assert_max_num_queries(budgets[url]):
+            assert client.get(url).status_code == 200
