@@ -94,8 +94,8 @@ def fill_template(data: bytes) -> bytes:
             tasks[f"C{row}"] = f"第 {row - 1} 项任务本季度按计划推进，完成阶段性工作。"
             tasks[f"D{row}"], tasks[f"E{row}"] = "推进中", 50
     for row in range(2, values.max_row + 1):
-        if values[f"H{row}"].value:
-            values[f"D{row}"], values[f"E{row}"], values[f"F{row}"] = 1, "区统计局快报", "否"
+        if values[f"I{row}"].value:  # the row's key: 口径, 数据性质 and the date come pre-filled
+            values[f"D{row}"], values[f"E{row}"], values[f"F{row}"] = 1, "区统计局快报", "快报"
     stream = io.BytesIO()
     book.save(stream)
     return stream.getvalue()

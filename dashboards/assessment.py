@@ -20,13 +20,27 @@ APPROVED = WorkflowRecord.Status.APPROVED
 
 @dataclass
 class Figure:
-    """A point with where it came from, so a dashboard number links back to its report."""
+    """An approved figure with where it came from, so a dashboard number links back to its
+    report: the value as published, its form, the last day it covers and its quality."""
 
-    on: dt.date
+    on: dt.date  # covers_to
     value: Decimal
     value_id: int
     period_label: str
+    form: str = progress.FORM_LEVEL
+    quality: str = progress.FINAL_DATA
     url: str = ""  # set by a page that links the figure to its record
+
+    @property
+    def quality_label(self) -> str:
+        return str(progress.QUALITY_LABELS[self.quality])
+
+    @property
+    def form_label(self) -> str:
+        return str(progress.FORM_LABELS[self.form])
+
+    def as_rule_input(self) -> progress.Figure:
+        return progress.Figure(self.on, self.value, self.form, self.quality)
 
 
 @dataclass
@@ -52,58 +66,63 @@ class TargetProgress:
 def _figures(plan: Plan, targets: list[Target], as_of: dt.date):
     rows = (
         TargetValue.objects.filter(
-            target__in=targets, status=APPROVED, period__plan=plan, period__ends_on__lte=as_of
+            target__in=targets, status=APPROVED, period__plan=plan, covers_to__lte=as_of
         )
-        .order_by("period__ends_on")
+        .order_by("covers_to", "period__ends_on", "pk")
         .values_list(
-            "pk",
-            "target_id",
-            "unit_id",
-            "series",
-            "value",
-            "period__ends_on",
-            "period__year",
-            "period__quarter",
+            "pk", "target_id", "unit_id", "series", "value", "form", "covers_to", "quality",
+            "period__year", "period__quarter",
         )
-    )
+    )  # fmt: skip
     found: dict[tuple, list[Figure]] = defaultdict(list)
-    for pk, target_id, unit_id, series, value, ends_on, year, quarter in rows:
+    for pk, target_id, unit_id, series, value, form, covers_to, quality, year, quarter in rows:
         label = f"{year}年第{'一二三四'[quarter - 1]}季度"
-        found[(target_id, unit_id, series)].append(Figure(ends_on, value, pk, label))
+        found[(target_id, unit_id, series)].append(
+            Figure(covers_to, value, pk, label, form, quality)
+        )
     return found
 
 
-def _points(figures: list[Figure]) -> list[progress.Point]:
-    return [progress.Point(f.on, f.value) for f in figures]
+def rule_inputs(figures: list[Figure]) -> list[progress.Figure]:
+    return [f.as_rule_input() for f in figures]
 
 
 def _county_summary(results: list[CountyResult], final: bool) -> progress.Progress:
-    """A county-by-county target as a whole: met when every county is; otherwise judged by the
-    share of counties that are met or on track, with the same thresholds as a single figure."""
+    """A county-by-county target as a whole (每个县市区要达到…): met when every county is; not
+    met as soon as one county has definitely missed; otherwise judged by the share of counties
+    that are met or on track, with the same thresholds as a single figure. Its date is the
+    latest any county's figures cover; its quality the least certain of them."""
     judged = [c for c in results if c.progress.status != progress.NO_DATA]
     if not judged:
-        return progress.Progress(progress.NO_DATA)
-    good = sum(
-        c.progress.status in (progress.MET, progress.ON_TRACK, progress.ACHIEVED) for c in results
-    )
-    met = sum(c.progress.status in (progress.MET, progress.ACHIEVED) for c in results)
+        return progress.Progress(progress.NO_DATA, final=final)
+    statuses = [c.progress.status for c in results]
+    met = sum(s in (progress.MET, progress.ACHIEVED) for s in statuses)
+    good = sum(s in (progress.MET, progress.ON_TRACK, progress.ACHIEVED) for s in statuses)
     share = Decimal(good) / Decimal(len(results))
+    waiting = [c.unit.name for c in results if c.progress.status in (
+        progress.NO_DATA, progress.PENDING, progress.LIKELY)]  # fmt: skip
     if final:
-        status = progress.ACHIEVED if met == len(results) else progress.MISSED
+        if progress.MISSED in statuses:
+            status = progress.MISSED
+        elif waiting:
+            status = progress.PENDING
+        else:
+            status = progress.ACHIEVED
     elif met == len(results):
         status = progress.MET
     else:
         status = progress.ratio_status(share, thresholds())
     as_of = max((c.progress.as_of for c in judged if c.progress.as_of), default=None)
+    qualities = [c.progress.quality for c in judged if c.progress.quality]
+    reason = f"{met}/{len(results)} 个县市区达标"
+    if final and waiting and status == progress.PENDING:
+        reason += f"；{len(waiting)} 个县市区数据不全或仅有预计数"
     return progress.Progress(
-        status,
-        Decimal(met),
-        Decimal(len(results)),
-        as_of,
-        share.quantize(Decimal("0.0001")),
-        reason=f"{met}/{len(results)} 个县市区达标",
-        final=final,
-    )
+        status, Decimal(met), Decimal(len(results)), as_of, share.quantize(Decimal("0.0001")),
+        reason=reason, final=final,
+        quality=min(qualities, key=progress.QUALITY_ORDER.index) if qualities else None,
+        missing=tuple(f"{name}的数据" for name in waiting) if final else (),
+    )  # fmt: skip
 
 
 def assess_plan(plan: Plan, today: dt.date, targets=None) -> list[TargetProgress]:
@@ -134,17 +153,17 @@ def assess_plan(plan: Plan, today: dt.date, targets=None) -> list[TargetProgress
                 counties.append(
                     CountyResult(
                         unit,
-                        progress.assess(goal, _points(figures), today, thresholds=thresholds()),
+                        progress.assess(goal, rule_inputs(figures), today, thresholds=thresholds()),
                         figures,
                     )
                 )
-            summary = _county_summary(counties, today > plan.period_end)
+            summary = _county_summary(counties, today >= plan.period_end)
             results.append(TargetProgress(target, summary, counties=counties))
             continue
         figures = found.get((target.pk, target.reporting_unit_id, "actual"), [])
         bench = found.get((target.pk, target.reporting_unit_id, "benchmark"), [])
         result = progress.assess(
-            goal, _points(figures), today, _points(bench), thresholds=thresholds()
+            goal, rule_inputs(figures), today, rule_inputs(bench), thresholds=thresholds()
         )
         results.append(TargetProgress(target, result, figures, bench))
     return results

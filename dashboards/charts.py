@@ -15,6 +15,8 @@ STATUS_COLOURS = {
     "behind": "#c0392b",
     "missed": "#c0392b",
     "no_data": "#9aa5b1",
+    "likely": "#7fb38d",
+    "pending": "#8a7fb0",
 }
 TASK_COLOURS = {
     "done": "#2f9a49",

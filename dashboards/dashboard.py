@@ -24,10 +24,12 @@ from tasks.status import LABELS as TASK_LABELS
 STATUS_ORDER = [
     progress.MET,
     progress.ACHIEVED,
+    progress.LIKELY,
     progress.ON_TRACK,
     progress.WARNING,
     progress.BEHIND,
     progress.MISSED,
+    progress.PENDING,
     progress.NO_DATA,
 ]
 
@@ -91,7 +93,7 @@ def overview(plan: Plan, day: dt.date) -> Overview:
         name = f"三、{section.numeral}{section.title}" if section else "二、主要目标"
         sections[name].append(result)
     period = reporting_period(plan, day)
-    rows = compliance(period) if period else []
+    rows = compliance(period, today=day) if period else []
     rows.sort(key=lambda r: (-r.missing, -r.late, r.unit.sort_order))
     statuses = task_statuses(plan, period, day) if period else {}
     tasks = list(Task.objects.in_plan(plan).order_by("number"))
@@ -144,7 +146,7 @@ def unit_heatmap(plan: Plan, unit, day: dt.date, may_read):
 def unit_record(plan: Plan, unit, day: dt.date):
     """The unit's standing in every period that has started."""
     periods = [p for p in ReportingPeriod.objects.in_plan(plan) if p.starts_on <= day]
-    by_period = compliance_by_period(plan, periods, unit)
+    by_period = compliance_by_period(plan, periods, unit, today=day)
     rows = []
     for period in periods:
         standing = next((r for r in by_period[period.pk] if r.unit.pk == unit.pk), None)

@@ -12,12 +12,14 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from reports.duties import compliance_by_period
 from reports.models import TargetValue, WorkflowRecord
+from targets import progress
 from targets.models import Target
 from tasks.models import Plan, ReportingPeriod, Unit
 
@@ -83,7 +85,7 @@ def county_scoreboard(plan: Plan, year: int) -> list[CountyScore]:
         key=lambda u: (u.sort_order, u.name),
     )
     scores = {u.pk: CountyScore(u) for u in counties}
-    for rows in compliance_by_period(plan, periods).values():
+    for rows in compliance_by_period(plan, periods, today=timezone.localdate()).values():
         for row in rows:
             if row.unit.pk in scores:
                 score = scores[row.unit.pk]
@@ -91,32 +93,27 @@ def county_scoreboard(plan: Plan, year: int) -> list[CountyScore]:
                 score.on_time += row.on_time
                 score.late += row.late
     figures: dict[tuple[int, int], list[tuple[dt.date, Decimal]]] = {}
-    for target_id, unit_id, ends_on, value in (
+    for target_id, unit_id, covers_to, value in (
         TargetValue.objects.filter(
             target__in=county_targets,
             period__in=periods,
             series="actual",
             status=WorkflowRecord.Status.APPROVED,
         )
-        .order_by("period__ends_on")
-        .values_list("target_id", "unit_id", "period__ends_on", "value")
+        .order_by("covers_to", "pk")
+        .values_list("target_id", "unit_id", "covers_to", "value")
     ):
-        figures.setdefault((target_id, unit_id), []).append((ends_on, value))
-    # A year reported on only from its second quarter (2022) asks for the same share.
-    share_of_year = Decimal(len(periods)) / 4 if periods else Decimal(1)
+        figures.setdefault((target_id, unit_id), []).append((covers_to, value))
+    # The year's latest figure: for a flow its year-to-date total (1—N月累计), judged against
+    # the share of the year it covers, as on the target's page (targets/progress.py).
     for target in county_targets:
-        flow = target.is_flow
-        required = (target.value * share_of_year if flow else target.value).quantize(
-            Decimal("0.01")
-        )
         for unit_id, score in scores.items():
             found = figures.get((target.pk, unit_id), [])
-            if not found:
-                value = None
-            elif flow:
-                value = sum((v for _, v in found), Decimal(0))
-            else:
-                value = found[-1][1]
+            covers_to, value = found[-1] if found else (None, None)
+            required = target.value
+            if target.is_flow and covers_to is not None:
+                required = target.value * progress.year_fraction(covers_to)
+            required = required.quantize(Decimal("0.01"))
             score.targets.append(
                 TargetScore(target, value, required, value is not None and value >= required)
             )

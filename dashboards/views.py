@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dashboards import charts, dashboard
-from dashboards.assessment import assess_plan
+from dashboards.assessment import assess_plan, rule_inputs
 from dashboards.scoreboard import county_scoreboard, scoreboard_workbook, scoreboard_years
 from reports.access import scope_for
 from targets import progress
@@ -122,7 +122,8 @@ def target_detail(request, pk):
     county_figures = (f for c in result.counties for f in c.figures)
     for figure in (*result.figures, *result.benchmark, *county_figures):
         figure.url = value_url(figure.value_id)
-    periods = [p for p in ReportingPeriod.objects.in_plan(plan) if p.ends_on <= day]
+    every_period = list(ReportingPeriod.objects.in_plan(plan))
+    periods = [p for p in every_period if p.ends_on <= day]
     context = {
         "plan": plan,
         "target": target,
@@ -131,74 +132,73 @@ def target_detail(request, pk):
         "chosen": chosen,
         "periods": dashboard.as_of_choices(plan, timezone.localdate()),
     }
+    start = every_period[0].starts_on if every_period else None
+    goal = goal_for(target, plan, target.milestones.all(), start)
     if target.scope == Target.Scope.EACH_COUNTY:
-        year = max(
-            (c.progress.as_of.year for c in result.counties if c.progress.as_of), default=day.year
-        )
-        # The chart judges each county on the year it shows (a year ended short is 未达成 for
-        # that year); the table adds the verdict over the whole plan period once it is over.
-        goal = goal_for(
-            target, plan, target.milestones.all(), periods[0].starts_on if periods else None
-        )
-        year_day = min(day, dt.date(year, 12, 31))
-        rows = []
-        for county in result.counties:
-            in_year = [f for f in county.figures if f.on.year == year]
-            if target.is_flow:
-                value = sum((f.value for f in in_year), start=0) if in_year else None
-            else:
-                value = in_year[-1].value if in_year else None
-            points = [progress.Point(f.on, f.value) for f in county.figures if f.on.year <= year]
-            in_that_year = progress.assess(goal, points, year_day, thresholds=thresholds())
-            rows.append((county, value, in_that_year))
-        context.update(
-            year=year,
-            county_rows=rows,
-            year_met=sum(r[2].status == progress.MET for r in rows),
-            final=day > plan.period_end,
-            figure=charts.county_bars_figure(
-                names=[c.unit.name for c, _, _ in rows],
-                values=[v for _, v, _ in rows],
-                statuses=[p.status for _, _, p in rows],
-                status_labels=[p.label for _, _, p in rows],
-                line=target.value,
-                unit=target.value_measure,
-                title=target.label,
-            ),
-        )
+        context.update(_county_context(target, plan, goal, result, day))
     else:
-        labels, actual, expected = [], [], []
-        goal_points = [progress.Point(f.on, f.value) for f in result.figures]
-        bench_points = [progress.Point(f.on, f.value) for f in result.benchmark]
-        goal = goal_for(
-            target, plan, target.milestones.all(), periods[0].starts_on if periods else None
-        )
-        for period in periods:
-            step = progress.assess(
-                goal, goal_points, period.ends_on, bench_points, thresholds=thresholds()
-            )
-            labels.append(period.label)
-            actual.append(step.current if step.as_of == period.ends_on else None)
-            expected.append(
-                step.expected
-                if step.as_of == period.ends_on
-                else progress.expected_value(goal, period.ends_on)
-            )
-        unit = "%" if target.accumulation == "growth" else target.value_measure
-        context["figure"] = charts.trajectory_figure(
+        context.update(_trajectory_context(target, goal, result, periods))
+    return render(request, "dashboards/target_detail.html", context)
+
+
+def _county_context(target, plan, goal, result, day) -> dict:
+    """Each county on the latest year any county's figures cover, judged on that year alone
+    (a year ended short is 未达成 for that year); once the plan is over, the verdict over the
+    whole period stands beside it (every year must meet the requirement)."""
+    year = max(
+        (f.on.year for c in result.counties for f in c.figures),
+        default=min(day, plan.period_end).year,
+    )
+    year_day = min(day, dt.date(year, 12, 31))
+    rows = []
+    for county in result.counties:
+        in_year = [f for f in county.figures if f.on.year == year]
+        figures = rule_inputs([f for f in county.figures if f.on.year <= year])
+        verdict = progress.assess(goal, figures, year_day, thresholds=thresholds(), final=False)
+        rows.append((county, in_year[-1] if in_year else None, verdict))
+    return {
+        "year": year,
+        "county_rows": rows,
+        "year_met": sum(r[2].status in (progress.MET, progress.LIKELY) for r in rows),
+        "final": day >= plan.period_end,
+        "figure": charts.county_bars_figure(
+            names=[c.unit.name for c, _, _ in rows],
+            values=[f.value if f else None for _, f, _ in rows],
+            statuses=[p.status for _, _, p in rows],
+            status_labels=[p.label for _, _, p in rows],
+            line=target.value,
+            unit=target.value_measure,
+            title=f"{year}年 {target.label}",
+        ),
+    }
+
+
+def _trajectory_context(target, goal, result, periods) -> dict:
+    """Quarter by quarter: what the figures covering that quarter show, against where the
+    target should have been; a quarter no figure covers has no point."""
+    labels, actual, expected = [], [], []
+    figures, bench = rule_inputs(result.figures), rule_inputs(result.benchmark)
+    for period in periods:
+        step = progress.assess(goal, figures, period.ends_on, bench, thresholds=thresholds(),
+                               final=False)  # fmt: skip
+        covered = step.as_of is not None and period.starts_on <= step.as_of <= period.ends_on
+        labels.append(period.label)
+        actual.append(step.current if covered else None)
+        expected.append(step.expected if covered else progress.expected_value(goal, period.ends_on))
+    unit = "%" if target.accumulation == "growth" else target.value_measure
+    names = {"annual": "实际（年初至今累计）", "cumulative": "实际（期内累计）"}
+    return {
+        "figure": charts.trajectory_figure(
             labels=labels,
             actual=actual,
             expected=expected,
             target=target.value if target.accumulation != "benchmark" else None,
             unit=unit,
-            actual_name="实际（年初至今累计）"
-            if target.accumulation == "annual"
-            else "实际（期内累计）"
-            if target.accumulation == "cumulative"
-            else "实际",
-        )
-        context["series_rows"] = list(zip(labels, actual, expected, strict=True))
-    return render(request, "dashboards/target_detail.html", context)
+            actual_name=names.get(target.accumulation, "实际"),
+        ),
+        "series_rows": list(zip(labels, actual, expected, strict=True)),
+        "series_measure": unit,
+    }
 
 
 @require_safe

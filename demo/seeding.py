@@ -1,10 +1,13 @@
 """Deterministic demonstration data: every unit's reports and figures from 2022 Q2 on.
 
 The same seed always gives the same data. Figures trend towards the plan's targets at a pace
-set per target and per county (some ahead, some behind); most reports are approved, some were
-returned once and some arrived late, and the latest quarter is still in progress. Everything
-is written through the project's models in bulk, with the same events and revisions the
-workflow would have kept, and a DemoDataset row makes every page say 演示数据.
+set per target and per county (some ahead, some behind), and arrive the way statistics are
+published (_figures, _publication_patterns): yearly figures once a year, flows as
+year-to-date totals, a forecast, a total to date, a year never reported. Most records are
+approved, some were returned once and some arrived late, and what fell due in the last 90
+days is still in progress. Everything is written through the project's models in bulk, with
+the same events and revisions the workflow would have kept, and a DemoDataset row makes every
+page say 演示数据.
 """
 
 import datetime as dt
@@ -90,13 +93,18 @@ def _set_baselines(plan: Plan, rng: random.Random) -> None:
             target.baseline_on = dt.date.fromisoformat(anchor["on"])
             target.baseline_source = anchor["source"]
         elif target.accumulation == Target.Accumulation.CUMULATIVE and target.value:
-            # What was achieved in 2021 and 2022 Q1, before quarterly reporting began.
-            target.baseline_value = _whole(float(target.value) * rng.uniform(0.12, 0.22))
-            target.baseline_on = dt.date(2022, 3, 31)
-            target.baseline_source = "演示假设：2021年至2022年一季度已完成量"
+            # What was achieved in 2021, before reporting began (a published year-end total).
+            target.baseline_value = _whole(float(target.value) * rng.uniform(0.10, 0.18))
+            target.baseline_on = dt.date(2021, 12, 31)
+            target.baseline_source = "演示假设：2021年已完成量"
         else:
             continue
-        target.save(update_fields=["baseline_value", "baseline_on", "baseline_source"])
+        if "level" in target.allowed_forms and target.accumulation == "cumulative":
+            # A total that includes earlier builds (“总量达到6家”) needs the stock of 2020.
+            target.start_stock = _whole(float(target.value) * 0.4)
+        target.save(
+            update_fields=["baseline_value", "baseline_on", "baseline_source", "start_stock"]
+        )
 
 
 def _pace(rng: random.Random) -> float:
@@ -104,54 +112,132 @@ def _pace(rng: random.Random) -> float:
     return rng.choice([1.08, 1.02, 1.0, 0.97, 0.93, 0.85, 0.7])
 
 
-def _series(
+@dataclass
+class DemoFigure:
+    """A figure as the source would publish it, for the period its coverage ends in."""
+
+    period: ReportingPeriod
+    value: Decimal
+    form: str
+    covers_to: dt.date
+    quality: str = "final"
+    shown_case: bool = False  # one of the publication patterns a visitor should see: approved
+
+
+def _round(target: Target, value: float, form: str = "level") -> Decimal:
+    whole = target.measure_of(form) in ("家", "项", "个", "名")
+    return _whole(value) if whole else _money(value)
+
+
+def _figures(
     target: Target, periods: list[ReportingPeriod], pace: float, rng: random.Random
-) -> list[Decimal]:
-    """A plausible figure for each period, in the units the target is reported in."""
-    total = len(periods)
+) -> list[DemoFigure]:
+    """The figures a source would publish for the target, in the patterns real statistics
+    follow (targets/progress.py): yearly targets once a year at year end, flows as
+    year-to-date totals, the last year's level as a 快报 or even a 预计, a five-year total
+    stated as a total to date, a year that was never reported."""
     kind, goal = target.accumulation, float(target.value or 0)
-    whole = target.value_measure in ("家", "项", "个", "名")
-    out = []
-    if kind in ("level", "share"):
-        start = float(target.baseline_value) if target.baseline_value is not None else goal * 0.6
-        for i in range(1, total + 1):
-            share = min(1.0, (i / total) * pace) + rng.uniform(-0.02, 0.02)
-            figure = start + (goal - start) * share
+    yearly = target.cadence == Target.Cadence.ANNUAL
+    chosen = [p for p in periods if not yearly or p.quarter == 4]
+    last = periods[-1]
+    span = (last.ends_on - dt.date(2021, 12, 31)).days or 1
+    out: list[DemoFigure] = []
+    for period in chosen:
+        done = (period.ends_on - dt.date(2021, 12, 31)).days / span
+        quality = "preliminary" if period == last else "final"
+        if kind in ("level", "share", "benchmark"):
+            start = (
+                float(target.baseline_value) if target.baseline_value is not None else goal * 0.6
+            )
+            if kind == "benchmark":
+                start, goal_level = 1.45, 1.45 + 0.45 * pace
+            else:
+                goal_level = goal
+            figure = start + (goal_level - start) * min(1.0, done * pace) + rng.uniform(-0.02, 0.02)
             if target.comparator == "about":
                 figure = goal + rng.uniform(-1.5, 1.5) * float(target.tolerance or 1) * (2 - pace)
             if kind == "share":
                 figure = min(100.0, figure)
-            out.append(_whole(figure) if whole else _money(figure))
-    elif kind == "annual":
-        for _period in periods:
-            figure = goal / 4 * pace * rng.uniform(0.85, 1.15)
-            out.append(_whole(figure) if whole else _money(figure))
-    elif kind == "cumulative":
-        remaining = goal - float(target.baseline_value or 0)
-        for _period in periods:
-            figure = remaining / total * pace * rng.uniform(0.6, 1.4)
-            out.append(_whole(figure) if whole else _money(figure))
-    elif kind == "growth":
-        base = float(target.baseline_value or 30)
-        rate = 0.19 * pace
-        for period in periods:
-            out.append(
-                _money(base * (1 + rate) ** (period.year - 2021) / 4 * rng.uniform(0.9, 1.1))
-            )
-    elif kind == "benchmark":
-        for i, _period in enumerate(periods, start=1):
-            out.append(_money(1.45 + 0.45 * (i / total) * pace + rng.uniform(-0.03, 0.03)))
+            out.append(DemoFigure(period, _round(target, figure), "level", period.ends_on, quality))
+        elif kind == "growth":
+            # Published as the year's growth rate (同比增长), once a year.
+            rate = 19 * pace + rng.uniform(-2.5, 2.5)
+            out.append(DemoFigure(period, _money(rate), "growth", period.ends_on, quality))
+        elif kind in ("annual", "cumulative"):
+            per_year = goal if kind == "annual" else (goal - float(target.baseline_value or 0)) / 4
+            if yearly:
+                figure = per_year * pace * rng.uniform(0.9, 1.1)
+                out.append(DemoFigure(period, _round(target, figure, "ytd"), "ytd", period.ends_on,
+                                      quality))  # fmt: skip
+            else:
+                # 1—N月累计: the year so far, quarter by quarter.
+                share = period.quarter / 4 * rng.uniform(0.92, 1.08)
+                figure = per_year * pace * share
+                out.append(DemoFigure(period, _round(target, figure, "ytd"), "ytd", period.ends_on,
+                                      quality))  # fmt: skip
     return out
 
 
-def _benchmark_series(periods, rng) -> list[Decimal]:
-    return [_money(1.72 + 0.02 * i + rng.uniform(-0.01, 0.01)) for i, _ in enumerate(periods)]
+def _publication_patterns(target: Target, figures: list[DemoFigure], last) -> list[DemoFigure]:
+    """Make sure a visitor sees every way figures really arrive."""
+    by_key = {f.period.pk: f for f in figures}
+    if target.key == "high-tech-enterprises" and last.pk in by_key:
+        # A year-end work summary: “预计将达到…家左右”.
+        by_key[last.pk].quality, by_key[last.pk].shown_case = "estimate", True
+    if target.key == "tech-contract-turnover" and last.pk in by_key:
+        # The last quarter's figure as published: 1—10月累计.
+        figure = by_key[last.pk]
+        figure.covers_to = dt.date(last.year, 10, 31)
+        figure.value = _money(float(figure.value) * 10 / 12)
+        figure.shown_case = True
+    if target.key == "municipal-major-specials":
+        # A year that was never reported.
+        figures = [f for f in figures if f.period.year != 2023]
+    if target.key == "provincial-key-projects":
+        # A published statement: “十四五以来累计…项”, in mid-2025.
+        mid = [f for f in figures if f.period.year == 2025 and f.period.quarter == 2]
+        for figure in mid:
+            earlier = sum(
+                float(f.value) for f in figures if f.form == "ytd" and f.period.quarter == 4
+                and f.period.year < 2025
+            )  # fmt: skip
+            figure.form, figure.shown_case = "to_date", True
+            figure.value = _whole(float(target.baseline_value or 0) + earlier + float(figure.value))
+    if target.key == "academician-workstations" and target.start_stock is not None:
+        # Published as a total including earlier builds: “总量达到…家”.
+        running = float(target.start_stock) + float(target.baseline_value or 0)
+        for figure in figures:
+            running += float(figure.value)
+            figure.form, figure.value = "level", _whole(running)
+    return figures
 
 
-def _outcome(rng: random.Random, latest: bool) -> str:
-    """What became of a record: approved (perhaps after a return), still open, or missing."""
+def _published_on(target: Target, figure: DemoFigure) -> dt.date:
+    """When the source prints the figure: a forecast in the year-end summary, a yearly
+    statistic shortly before it is due, anything else with its quarter."""
+    if figure.quality == "estimate":
+        return figure.covers_to + dt.timedelta(days=20)
+    due = target.due_date(figure.period)
+    return due - dt.timedelta(days=20) if due != figure.period.due_on else figure.period.ends_on
+
+
+def _benchmark_figures(periods, rng) -> list[DemoFigure]:
+    """全省平均水平, published about nine months after its year: not yet for the last year."""
+    fourth = [p for p in periods if p.quarter == 4][:-1]
+    return [
+        DemoFigure(p, _money(1.72 + 0.06 * i + rng.uniform(-0.01, 0.01)), "level", p.ends_on)
+        for i, p in enumerate(fourth)
+    ]
+
+
+FRESH = dt.timedelta(days=90)  # a record due this recently may still be in the works
+
+
+def _outcome(rng: random.Random, fresh: bool) -> str:
+    """What became of a record: approved (perhaps after a return), still open, or missing;
+    a record due recently (`fresh`) is more often still open."""
     roll = rng.random()
-    if latest:
+    if fresh:
         if roll < 0.55:
             return "approved"
         if roll < 0.70:
@@ -176,15 +262,18 @@ class _Builder:
         self.records: list = []
         self.history: list[tuple] = []  # (record, [(action, from, to, comment, when)])
 
-    def add(self, record, period: ReportingPeriod, outcome: str) -> None:
+    def add(self, record, period: ReportingPeriod, outcome: str, due=None, written=None) -> None:
         rng = self.rng
+        due = due or period.due_on
         late = rng.random() < 0.1
         submitted_on = (
-            period.due_on + dt.timedelta(days=rng.randint(1, 12))
+            due + dt.timedelta(days=rng.randint(1, 12))
             if late
-            else (period.due_on - dt.timedelta(days=rng.randint(0, 8)))
+            else (due - dt.timedelta(days=rng.randint(0, 8)))
         )
-        created = _at(period.ends_on - dt.timedelta(days=rng.randint(0, 10)), 9)
+        # A yearly figure is written when its source is published, months after the quarter.
+        written = written or period.ends_on
+        created = _at(written - dt.timedelta(days=rng.randint(0, 10)), 9)
         submitted = _at(submitted_on, 15)
         record.created_by = record.updated_by = self.reporter
         steps = [("create", "", Status.DRAFT, "")]
@@ -287,7 +376,7 @@ def seed_demo(*, plan: Plan, seed: int = 2022, today: dt.date | None = None) -> 
             for unit in members[assignment.unit_id]:
                 pace = unit_pace[unit.pk]
                 for i, period in enumerate(periods, start=1):
-                    outcome = _outcome(rng, period == latest)
+                    outcome = _outcome(rng, fresh=period.due_on > today - FRESH)
                     if outcome == "missing" or (task.pk, unit.pk, period.pk) in taken:
                         continue
                     taken.add((task.pk, unit.pk, period.pk))
@@ -321,29 +410,39 @@ def seed_demo(*, plan: Plan, seed: int = 2022, today: dt.date | None = None) -> 
             )
         for unit in reporters:
             pace = _pace(rng) * (unit_pace[unit.pk] if target.scope == "each_county" else 1)
-            figures = _series(target, periods, pace, rng)
+            figures = _publication_patterns(target, _figures(target, periods, pace, rng), latest)
             series = [("actual", figures)]
             if target.accumulation == Target.Accumulation.BENCHMARK:
-                series.append(("benchmark", _benchmark_series(periods, rng)))
+                series.append(("benchmark", _benchmark_figures(periods, rng)))
             for name, values in series:
-                for period, figure in zip(periods, values, strict=True):
-                    outcome = _outcome(rng, period == latest)
-                    if outcome == "missing":
+                for figure in values:
+                    due = target.due_date(figure.period)
+                    outcome = _outcome(rng, fresh=due > today - FRESH)
+                    if figure.shown_case:
+                        outcome = "approved"
+                    if _published_on(target, figure) > today:
+                        continue  # not out yet on the day the demo is made
+                    if outcome == "missing" or (
+                        target.pk, unit.pk, figure.period.pk, name) in taken:  # fmt: skip
                         continue
                     builder.add(
                         TargetValue(
                             target=target,
                             unit=unit,
-                            period=period,
+                            period=figure.period,
                             series=name,
-                            value=figure,
+                            value=figure.value,
+                            form=figure.form,
+                            covers_to=figure.covers_to,
+                            quality=figure.quality,
                             data_source=rng.choice(
-                                ["市统计局", "省科技厅认定文件", "单位统计台账"]
+                                ["市统计局统计公报", "省科技厅认定文件", "单位统计台账"]
                             ),
-                            is_final=period != latest,
                         ),
-                        period,
+                        figure.period,
                         outcome,
+                        due=due,
+                        written=_published_on(target, figure),
                     )
 
     result = SeedResult(reports=builder.write(ProgressReport), values=builder.write(TargetValue))

@@ -130,8 +130,8 @@ class ValueEventInline(EventInline):
 
 @admin.register(TargetValue)
 class TargetValueAdmin(ReadOnlyAdmin):
-    list_display = ["target", "unit", "period", "series", "value", "status", "is_final", "is_late"]
-    list_filter = ["status", "series", "is_final", "period"]
+    list_display = ["target", "unit", "period", "series", "value", "status", "quality", "is_late"]
+    list_filter = ["status", "series", "quality", "period"]
     search_fields = ["target__label", "unit__name", "data_source"]
     list_select_related = ["target", "unit", "period"]
     inlines = [ValueEventInline]

@@ -25,6 +25,7 @@ class Duty:
     record: ProgressReport | TargetValue | None
     series: str = TargetValue.Series.ACTUAL
     has_previous: bool = False
+    due_on: dt.date | None = None  # when it is due: with the quarter, or a yearly figure later
 
     @property
     def is_done(self) -> bool:
@@ -74,19 +75,25 @@ def duties_for(unit: Unit, period: ReportingPeriod) -> list[Duty]:
         if assignment and assignment.unit_id != unit.pk:
             role = f"{role}（作为{assignment.unit.name}成员）"
         duties.append(
-            Duty("task", task, role, reports.get(task.pk), has_previous=task.pk in earlier)
-        )
+            Duty("task", task, role, reports.get(task.pk), has_previous=task.pk in earlier,
+                 due_on=period.due_on)
+        )  # fmt: skip
     targets = list(targets_reported_by(unit, plan))
     values = {
         (v.target_id, v.series): v for v in TargetValue.objects.filter(unit=unit, period=period)
     }
     for target in targets:
+        if not target.is_owed_in(period):
+            continue  # a yearly figure is owed in the fourth quarter only
         series_list = [TargetValue.Series.ACTUAL]
         if target.accumulation == Target.Accumulation.BENCHMARK:
             series_list.append(TargetValue.Series.BENCHMARK)
         role = "各县市区分别填报" if target.scope == Target.Scope.EACH_COUNTY else "数据报送单位"
         for series in series_list:
-            duties.append(Duty("target", target, role, values.get((target.pk, series)), series))
+            record = values.get((target.pk, series))
+            duties.append(
+                Duty("target", target, role, record, series, due_on=target.due_date(period))
+            )
     return duties
 
 
@@ -114,13 +121,14 @@ class UnitCompliance:
         return "late" if self.late else "on_time"
 
 
-def compliance(period: ReportingPeriod) -> list[UnitCompliance]:
+def compliance(period: ReportingPeriod, today: dt.date | None = None) -> list[UnitCompliance]:
     """Every reporting unit's standing for the period (see compliance_by_period)."""
-    return compliance_by_period(period.plan, [period])[period.pk]
+    return compliance_by_period(period.plan, [period], today=today)[period.pk]
 
 
-def _owed(plan) -> set[tuple[str, int, int]]:
-    """(kind, task or target id, unit id) for everything a unit must report each period."""
+def _owed(plan) -> tuple[set[tuple[str, int, int]], dict[int, Target]]:
+    """(kind, task or target id, unit id) for everything a unit reports, and the yearly
+    targets by id (owed in the fourth quarter only: see compliance_by_period)."""
     members: dict[int, list[int]] = {}
     for collective_id, member_id in Unit.members.through.objects.values_list(
         "from_unit_id", "to_unit_id"
@@ -132,7 +140,10 @@ def _owed(plan) -> set[tuple[str, int, int]]:
     ):
         for reporting_unit in members.get(unit_id, [unit_id]):
             owed.add(("task", task_id, reporting_unit))
+    yearly: dict[int, Target] = {}
     for target in Target.objects.in_plan(plan).prefetch_related("units"):
+        if target.cadence == Target.Cadence.ANNUAL:
+            yearly[target.pk] = target
         series = ["actual", "benchmark"] if target.accumulation == "benchmark" else ["actual"]
         if target.scope == Target.Scope.CITY:
             reporters = [target.reporting_unit_id]
@@ -141,21 +152,23 @@ def _owed(plan) -> set[tuple[str, int, int]]:
         for unit_id in reporters:
             for s in series:
                 owed.add((f"target:{s}", target.pk, unit_id))
-    return owed
+    return owed, yearly
 
 
 def compliance_by_period(
-    plan, periods: list[ReportingPeriod], unit: Unit | None = None
+    plan, periods: list[ReportingPeriod], unit: Unit | None = None, today: dt.date | None = None
 ) -> dict[int, list[UnitCompliance]]:
     """Every reporting unit's standing in each of the periods, in a fixed number of queries
     however many periods, units or reports there are.
 
     A unit owes a report for each task it owns (directly, or as a member of a collective such
-    as 各县市区政府（管委会）) and a value for each target it reports; a record counts once it is
-    submitted or approved, as on time or late by its late mark.
+    as 各县市区政府（管委会）) and a value for each target it reports, when the target is owed:
+    every quarter, or for a yearly target (统计公报 figures) once a year in the fourth quarter,
+    and, when `today` is given, not before its own due date months later. A record counts once
+    it is submitted or approved, as on time or late by its late mark.
     """
     units = {u.pk: u for u in Unit.objects.countable()}
-    owed = _owed(plan)
+    owed, yearly = _owed(plan)
     ids = [p.pk for p in periods]
     sent: dict[tuple, bool] = {}
     done = (Status.SUBMITTED, Status.APPROVED)
@@ -180,8 +193,16 @@ def compliance_by_period(
             row = standing.get(key[2])
             if row is None:
                 continue
-            row.owed += 1
             late = sent.get((period.pk, *key))
+            target = yearly.get(key[1]) if key[0] != "task" else None
+            if target is not None and late is None:
+                if period.quarter != 4:
+                    continue  # a yearly figure is not owed in the other quarters
+                if today is not None and today <= target.due_date(period):
+                    continue  # nor before its own due date
+            elif target is not None and period.quarter != 4:
+                continue
+            row.owed += 1
             if late is True:
                 row.late += 1
             elif late is False:

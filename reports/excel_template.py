@@ -16,9 +16,10 @@ from reports import workflow
 from reports.duties import Duty, duties_for
 from reports.models import ProgressReport, TargetValue
 from reports.template_format import (
+    FORM_WORDS,
     HELP_SHEET,
     META_SHEET,
-    NO,
+    QUALITY_WORDS,
     TASK_HEADER,
     TASK_MAX_WIDTHS,
     TASK_MIN_WIDTHS,
@@ -27,7 +28,6 @@ from reports.template_format import (
     VALUE_MAX_WIDTHS,
     VALUE_MIN_WIDTHS,
     VALUE_SHEET,
-    YES,
     completion_labels,
     task_key,
     template_filename,
@@ -40,6 +40,7 @@ from reports.xlsx_cells import (
     HEAD_FILL,
     WRAP,
     ColumnWidths,
+    date_cell,
     display_width,
     number_cell,
     text_cell,
@@ -192,18 +193,30 @@ def _task_texts(source: ProgressReport | None) -> list:
     ]
 
 
-def _write_values(sheet, duties: list[Duty]) -> None:
+def _value_texts(duty: Duty, period: ReportingPeriod) -> list:
+    """口径, 数据性质 and 数据截止日期 as the row starts: the record's, or the target's usual
+    form, 快报 and the quarter's last day."""
+    record = duty.record
+    if record is None:
+        return [FORM_WORDS[duty.subject.allowed_forms[0]], QUALITY_WORDS["preliminary"],
+                period.ends_on]  # fmt: skip
+    return [FORM_WORDS[record.form], QUALITY_WORDS[record.quality], record.covers_to]
+
+
+def _write_values(sheet, duties: list[Duty], period: ReportingPeriod) -> None:
     widths = ColumnWidths(VALUE_HEADER, VALUE_MAX_WIDTHS)
     for duty in duties:
         record = duty.record
+        form, quality, covers_to = _value_texts(duty, period)
         widths.see(
             [
                 _target_label(duty),
                 duty.subject.value_measure,
-                duty.subject.entry_label,
+                form,
                 record.value if record else None,
                 record.data_source if record else None,
-                YES,
+                quality,
+                "2025-12-31",
                 record.remarks if record else None,
             ]
         )
@@ -227,13 +240,31 @@ def _write_values(sheet, duties: list[Duty]) -> None:
         errorTitle="数值",
         error="百分比请填写 0 到 100 之间的数字，不带百分号，如 2.35。",
     )
-    final = DataValidation(
+    forms = DataValidation(
         type="list",
-        formula1=f'"{YES},{NO}"',
+        formula1='"' + ",".join(FORM_WORDS.values()) + '"',
         allow_blank=True,
         showErrorMessage=True,
-        errorTitle="正式数据",
-        error="请选择“是”（正式数据）或“否”（快报数据）。",
+        errorTitle="口径",
+        error="请从下拉列表中选择口径：按数据来源公布的原样填报。",
+    )
+    quality = DataValidation(
+        type="list",
+        formula1='"' + ",".join(QUALITY_WORDS.values()) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="数据性质",
+        error="请选择“预计”“快报”或“正式”。",
+    )
+    dates = DataValidation(
+        type="date",
+        operator="between",
+        formula1=f"DATE({period.starts_on.year},{period.starts_on.month},{period.starts_on.day})",
+        formula2=f"DATE({period.ends_on.year},{period.ends_on.month},{period.ends_on.day})",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="数据截止日期",
+        error=f"请填写{period.label}内的日期，如 {period.ends_on:%Y-%m-%d}。",
     )
     for row, duty in enumerate(duties, start=2):
         record = duty.record
@@ -241,25 +272,29 @@ def _write_values(sheet, duties: list[Duty]) -> None:
         label = _read_only(sheet, _target_label(duty))
         label.comment = _locked_note(duty)
         value = number_cell(sheet, record.value if record else None)
+        form, quality_text, covers_to = _value_texts(duty, period)
+        day = date_cell(sheet, covers_to)
         if locked:
-            value.fill = GREY_FILL
-        is_final = None if record is None else (YES if record.is_final else NO)
+            value.fill = day.fill = GREY_FILL
         sheet.append(
             [
                 label,
                 _read_only(sheet, duty.subject.value_measure, alignment=CENTER),
-                _read_only(sheet, duty.subject.entry_label, alignment=CENTER),
+                _text(sheet, form, locked=locked),
                 value,
                 _text(sheet, record.data_source if record else None, locked=locked),
-                _text(sheet, is_final, locked=locked),
+                _text(sheet, quality_text, locked=locked),
+                day,
                 _text(sheet, record.remarks if record else None, locked=locked),
                 text_cell(sheet, value_key(duty)),
             ]
         )
         (share if duty.subject.value_measure == Target.Measure.PERCENT else amount).add(f"D{row}")
-        final.add(f"F{row}")
+        forms.add(f"C{row}")
+        quality.add(f"F{row}")
+        dates.add(f"G{row}")
     _fit_rows(sheet, widths.widths)
-    for rule in (amount, share, final):
+    for rule in (amount, share, forms, quality, dates):
         if rule.sqref.ranges:
             sheet.add_data_validation(rule)
 
@@ -270,11 +305,13 @@ HELP_LINES = [
     "2. “任务进展”：每项任务一行。填写了一行就必须写明“工作进展”；",
     "   “完成情况”从下拉列表中选择（{labels}）；",
     "   “完成进度（%）”填 0 到 100 的整数，如 60。",
-    "3. “指标数值”：按“填报口径”填写——“期末值”填本季度末的数值，",
-    "   “本季度新增”填本季度新增的量；百分比只填数字，如 2.35 表示 2.35%；",
+    "3. “指标数值”：按数据来源公布的原样填写，不要折算成季度增量——",
+    "   “口径”选时点数（年末数、季末数、占比）、年初至今累计（1—N月累计，至12月即全年）、",
+    "   同比增速或期初至今累计（如“十四五”以来累计）；“数据截止日期”填数据反映的最后一天，",
+    "   如 1—10月累计 填 10月31日；百分比只填数字，如 2.35 表示 2.35%；",
     "   家、项、个、名 填整数；金额最多两位小数。",
-    "4. 填了数值就必须写明“数据来源”（如统计部门、认定文件）；",
-    "   “正式数据”选“是”或“否”（快报数），留空按“否”。",
+    "4. 填了数值就必须写明“数据来源”（如统计公报、认定文件）；",
+    "   “数据性质”选预计、快报或正式，留空按“快报”；预计数不会被判定为已达成。",
     "5. 模板已预填本季度已保存的内容；本季度还没有填报的任务预填上季度的报告，",
     "   请按本季度实际修改。",
     "6. 不需要填报的行整行留空即可，导入时跳过。",
@@ -321,7 +358,8 @@ def build_template(*, unit: Unit, period: ReportingPeriod) -> bytes:
         tasks = book.active
         tasks.title = TASK_SHEET
         _write_tasks(tasks, [d for d in duties if d.kind == "task"], unit, period)
-        _write_values(book.create_sheet(VALUE_SHEET), [d for d in duties if d.kind == "target"])
+        values = [d for d in duties if d.kind == "target"]
+        _write_values(book.create_sheet(VALUE_SHEET), values, period)
         _write_help(book.create_sheet(HELP_SHEET), unit, period)
         _write_meta(book.create_sheet(META_SHEET), unit, period)
         book.properties.title = template_filename(unit, period).removesuffix(".xlsx")

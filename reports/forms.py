@@ -98,6 +98,9 @@ class ReportForm(forms.Form):
 
 
 class ValueForm(forms.Form):
+    """A figure as its source prints it: the number, its form (口径), the last day it covers,
+    its quality (预计/快报/正式) and where it comes from."""
+
     # A text box, not <input type="number">: browsers would refuse ５５％, 1,234.5 or a
     # full-width point before the server sees them; targets/numbers.py reads all of them.
     value = forms.CharField(
@@ -105,35 +108,69 @@ class ValueForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         error_messages={"required": _("请填写数值。")},
     )
+    form = forms.ChoiceField(
+        label=_("口径"),
+        error_messages={
+            "required": _("请选择口径。"),
+            "invalid_choice": _("这个指标不按这个口径填报，请从列表中选择。"),
+        },
+    )
+    covers_to = forms.DateField(
+        label=_("数据截止日期"),
+        input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("数据所反映的最后一天：1—10月累计填 10月31日，年末数填 12月31日。"),
+        error_messages={
+            "required": _("请填写数据截止日期。"),
+            "invalid": _("请按 2025-10-31 的格式填写日期。"),
+        },
+    )
+    quality = forms.ChoiceField(
+        label=_("数据性质"),
+        choices=TargetValue.Quality.choices,
+        help_text=_("预计数（如年终总结中的“预计达到”）不会被判定为“已达成”。"),
+        error_messages={"required": _("请选择数据性质。")},
+    )
     data_source = forms.CharField(
         label=_("数据来源"),
         max_length=200,
-        error_messages={"required": _("请注明数据来源，如统计部门、认定文件。")},
+        error_messages={"required": _("请注明数据来源，如统计公报、认定文件。")},
     )
-    is_final = forms.BooleanField(label=_("正式数据（不勾选为快报数）"), required=False)
     remarks = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     late_ok = forms.BooleanField(label=_("逾期补报"), required=False)
 
-    def __init__(self, *args, measure: str, **kwargs):
+    def __init__(self, *args, target: Target, **kwargs):
         super().__init__(*args, **kwargs)
-        self.measure = measure
-        self.fields["value"].label = _("数值（%(measure)s）") % {"measure": measure}
+        self.target = target
+        self.fields["form"].choices = target.form_choices
+        self.fields["value"].label = _("数值（%(measure)s）") % {"measure": target.value_measure}
 
-    def clean_value(self):
+    def clean(self):
+        cleaned = super().clean()
+        raw, form = cleaned.get("value"), cleaned.get("form")
+        if raw is None or form is None or "value" in self.errors:
+            return cleaned
         field = TargetValue._meta.get_field("value")
-        value = parse_number(
-            self.cleaned_data["value"],
-            max_digits=field.max_digits,
-            decimal_places=field.decimal_places,
-            percent=self.measure == Target.Measure.PERCENT,
-        )
-        error = value_error(self.measure, value)
+        measure = self.target.measure_of(form)
+        try:
+            value = parse_number(
+                raw,
+                max_digits=field.max_digits,
+                decimal_places=field.decimal_places,
+                percent=measure == Target.Measure.PERCENT,
+            )
+        except forms.ValidationError as error:
+            self.add_error("value", error)
+            return cleaned
+        error = value_error(measure, value, form=form)
         if error:
-            raise forms.ValidationError(error)
-        return value
+            self.add_error("value", error)
+        else:
+            cleaned["value"] = value
+        return cleaned
 
     def content(self) -> dict:
         return {name: self.cleaned_data[name] for name in TargetValue.CONTENT_FIELDS}

@@ -21,6 +21,7 @@ reports/workflow.py: the labels of the drop-down lists must read the same whatev
 page is shown in.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -33,7 +34,9 @@ from reports.duties import Duty, duties_for
 from reports.models import TargetValue
 from reports.package_checks import EXCEL_CELL_CHARS, MAX_LISTED_PROBLEMS, check_package
 from reports.template_format import (
+    FORM_WORDS,
     NO,
+    QUALITY_WORDS,
     TASK_HEADER,
     VALUE_FIELD,
     VALUE_HEADER,
@@ -203,8 +206,53 @@ def _task_content(row: _Row) -> dict | None:
     }
 
 
-def _value_content(row: _Row, measure: str) -> dict | None:
-    """The content of a value row; `measure` is "" when the row's target is unknown."""
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+
+
+def _as_date(row: _Row, column: int, default: dt.date) -> dt.date | None:
+    """A date as Excel stores it (a date cell) or as typed (2025-10-31, 2025年10月31日);
+    a blank cell is `default`."""
+    cell = row.plain(column)
+    if cell is None:
+        return None
+    if cell.is_blank:
+        return default
+    if isinstance(cell.value, dt.datetime):
+        return cell.value.date()
+    if isinstance(cell.value, dt.date):
+        return cell.value
+    text = _as_text(cell.value).strip()
+    for pattern in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    row.problem(column, "请按 2025-10-31 的格式填写日期。")
+    return None
+
+
+def _choice(row: _Row, column: int, words: dict[str, str], default: str) -> str | None:
+    text = row.text(column)
+    if text is None:
+        return None
+    if not text.strip():
+        return default
+    codes = {word: code for code, word in words.items()}
+    if text.strip() not in codes:
+        row.problem(column, "请从下拉列表中选择：" + "、".join(words.values()) + "。")
+        return None
+    return codes[text.strip()]
+
+
+def _value_content(row: _Row, target: Target | None, period: ReportingPeriod) -> dict | None:
+    """The content of a value row; `target` is None when the row's key is wrong (the cells are
+    still checked, so that one pass lists everything)."""
+    allowed = target.allowed_forms if target else list(FORM_WORDS)
+    form = _choice(row, 2, FORM_WORDS, allowed[0])
+    if form is not None and form not in allowed:
+        row.problem(2, "这个指标可选的口径：" + "、".join(FORM_WORDS[f] for f in allowed) + "。")
+        form = None
+    measure = target.measure_of(form) if target and form else ""
     value = None
     cell = row.plain(3)
     if cell is not None:
@@ -221,24 +269,31 @@ def _value_content(row: _Row, measure: str) -> dict | None:
             except ValidationError as error:
                 row.problem(3, " ".join(error.messages))
             else:
-                error = value_error(measure, number)
+                error = value_error(measure, number, form=form or "level")
                 if error:
                     row.problem(3, error)
                 else:
                     value = number
     data_source = row.text(4, max_length=200)
     if data_source == "":
-        row.problem(4, "请注明数据来源，如统计部门、认定文件。")
-    final_text = row.text(5)
-    if final_text not in (None, "", YES, NO):
-        row.problem(5, f"请填写“{YES}”（正式数据）或“{NO}”（快报数据）。")
-    remarks = row.text(6)
+        row.problem(4, "请注明数据来源，如统计公报、认定文件。")
+    quality = _choice(row, 5, QUALITY_WORDS, "preliminary")
+    covers_to = _as_date(row, 6, period.ends_on)
+    if covers_to is not None and not period.starts_on <= covers_to <= period.ends_on:
+        row.problem(
+            6,
+            f"数据截止日期应在{period.label}之内（{period.starts_on:%Y-%m-%d} 至 "
+            f"{period.ends_on:%Y-%m-%d}）；其他期间的数据请在对应填报期的模板中填报。",
+        )
+    remarks = row.text(7)
     if row.problems:
         return None
     return {
         "value": value,
+        "form": form,
+        "covers_to": covers_to,
+        "quality": quality,
         "data_source": data_source,
-        "is_final": final_text == YES,
         "remarks": remarks,
     }
 
@@ -250,8 +305,10 @@ COLUMN_OF = {
     "problems": "存在问题",
     "next_steps": "下步计划",
     "value": "数值",
+    "form": "口径",
+    "covers_to": "数据截止日期",
+    "quality": "数据性质",
     "data_source": "数据来源",
-    "is_final": "正式数据",
     "remarks": "说明",
 }
 
@@ -276,7 +333,9 @@ def _locked_message(record) -> str:
     return "已报送，不能通过导入修改；如需修改，请联系审核员退回后再导入。"
 
 
-def check_rows(parsed: ParsedTemplate, duties: list[Duty]) -> tuple[list[Change], list[Problem]]:
+def check_rows(
+    parsed: ParsedTemplate, duties: list[Duty], period: ReportingPeriod
+) -> tuple[list[Change], list[Problem]]:
     """Every filled row as a change, and every problem found; runs no queries.
 
     A row whose input cells are all empty is skipped. A row is checked cell by cell even when
@@ -292,7 +351,8 @@ def check_rows(parsed: ParsedTemplate, duties: list[Duty]) -> tuple[list[Change]
     ):
         seen: dict = {}
         for number, cells in sheet.rows:
-            inputs = cells[2:7] if kind == "task" else cells[3:7]
+            # The cells the user fills in: 口径, 数据性质 and 数据截止日期 come pre-filled.
+            inputs = cells[2:7] if kind == "task" else [cells[3], cells[4], cells[7]]
             if all(c.is_blank for c in inputs):
                 continue
             row = _Row(sheet.name, number, header, cells)
@@ -300,7 +360,7 @@ def check_rows(parsed: ParsedTemplate, duties: list[Duty]) -> tuple[list[Change]
             if kind == "task":
                 content = _task_content(row)
             else:
-                content = _value_content(row, duty.subject.value_measure if duty else "")
+                content = _value_content(row, duty.subject if duty else None, period)
             record = duty.record if duty else None
             if record is not None and content is not None and not record.is_editable:
                 differs = _first_difference(record, content)
@@ -332,7 +392,7 @@ def import_template(
     check_meta(parsed.meta, unit=unit, period=period)
     try:
         with transaction.atomic(), translation.override("zh-hans"):
-            changes, problems = check_rows(parsed, duties_for(unit, period))
+            changes, problems = check_rows(parsed, duties_for(unit, period), period)
             if problems:
                 message = f"文件中有 {len(problems)} 处问题，没有导入任何内容。"
                 if len(problems) > MAX_LISTED_PROBLEMS:

@@ -329,16 +329,21 @@ class TargetValueQuerySet(models.QuerySet):
 
 
 class TargetValue(WorkflowRecord):
-    """A unit's value for a target in a quarter, with where the figure comes from.
-
-    Levels and shares are the value at the quarter's end; flows (per year, cumulative, growth
-    inputs) are the amount added during the quarter. For 不低于全省平均水平 the benchmark
+    """A unit's figure for a target, typed as its source prints it (targets/progress.py): the
+    form it is published in, the last day it covers, its quality (预计, 快报, 正式) and where it
+    comes from. It belongs to the quarter in which its coverage ends: 1—10月累计 to 2025 Q4, a
+    2024 year-end figure published in 2025 to 2024 Q4. For 不低于全省平均水平 the benchmark
     (全省平均水平) is entered as a second series beside the city's own value.
     """
 
     class Series(models.TextChoices):
         ACTUAL = "actual", _("本地实际值")
         BENCHMARK = "benchmark", _("对标基准值")
+
+    class Quality(models.TextChoices):
+        ESTIMATE = "estimate", _("预计")
+        PRELIMINARY = "preliminary", _("快报")
+        FINAL = "final", _("正式")
 
     target = models.ForeignKey(
         Target, verbose_name=_("目标指标"), on_delete=models.PROTECT, related_name="values"
@@ -347,17 +352,23 @@ class TargetValue(WorkflowRecord):
         _("数据序列"), max_length=20, choices=Series.choices, default=Series.ACTUAL
     )
     value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
-    data_source = models.CharField(_("数据来源"), max_length=200)
-    is_final = models.BooleanField(
-        _("正式数据"), default=False, help_text=_("不勾选表示快报（初步）数据。")
+    form = models.CharField(
+        _("口径"), max_length=20, choices=Target.Form.choices, default=Target.Form.LEVEL
     )
+    covers_to = models.DateField(
+        _("数据截止日期"), help_text=_("数据所反映的最后一天，如 1—10月累计 为 10月31日。")
+    )
+    quality = models.CharField(
+        _("数据性质"), max_length=20, choices=Quality.choices, default=Quality.PRELIMINARY
+    )
+    data_source = models.CharField(_("数据来源"), max_length=200)
     remarks = models.TextField(_("说明"), blank=True)
 
     objects = TargetValueQuerySet.as_manager()
 
     KIND = "value"  # in URLs: /records/value/<id>/
 
-    CONTENT_FIELDS = ("value", "data_source", "is_final", "remarks")
+    CONTENT_FIELDS = ("value", "form", "covers_to", "quality", "data_source", "remarks")
 
     class Meta:
         verbose_name = _("指标数据")
@@ -378,10 +389,23 @@ class TargetValue(WorkflowRecord):
 
     def clean(self):
         super().clean()
+        errors = {}
+        if self.target_id and self.form not in self.target.allowed_forms:
+            errors["form"] = f"这个指标不按“{self.get_form_display()}”口径填报。"
         if self.value is not None and self.target_id:
-            error = value_error(self.target.value_measure, self.value)
+            error = value_error(self.target.measure_of(self.form), self.value, form=self.form)
             if error:
-                raise ValidationError({"value": error})
+                errors["value"] = error
+        if self.covers_to and self.period_id:
+            period = self.period
+            if not period.starts_on <= self.covers_to <= period.ends_on:
+                errors["covers_to"] = (
+                    f"数据截止日期应在{period.label}之内"
+                    f"（{period.starts_on:%Y-%m-%d} 至 {period.ends_on:%Y-%m-%d}）；"
+                    "其他期间的数据请在对应的填报期填报。"
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Reminder(models.Model):

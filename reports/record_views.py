@@ -25,7 +25,8 @@ from reports.access import (
 )
 from reports.forms import ReturnForm
 from reports.history import changes, content_rows
-from reports.models import Attachment, ProgressReport, WorkflowRecord
+from reports.models import Attachment, ProgressReport, TargetValue, WorkflowRecord
+from targets.models import Target
 
 # --- a record, its history and its review -----------------------------------------------
 
@@ -57,13 +58,17 @@ def record_detail(request, kind, pk):
 def record_history(request, kind, pk):
     record = record_for_user(request, kind, pk)
     labels = {n: record._meta.get_field(n).verbose_name for n in record.CONTENT_FIELDS}
-    completion = dict(ProgressReport.Completion.choices)
+    choices = {
+        "completion": dict(ProgressReport.Completion.choices),
+        "form": dict(Target.Form.choices),
+        "quality": dict(TargetValue.Quality.choices),
+    }
 
     def display(name, value):
-        if name == "completion":
-            return completion.get(value, value)
-        if name == "is_final":
-            return _("正式数据") if value else _("快报数据")
+        if name in choices:
+            return choices[name].get(value, value)
+        if name == "is_final":  # versions kept before figures had a quality
+            return _("正式") if value else _("快报")
         if name == "value" and value not in (None, ""):
             return format(Decimal(value).normalize(), "f")  # 402.00 → 402
         return value

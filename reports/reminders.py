@@ -152,8 +152,9 @@ def _active_with_email(role: str):
     )
 
 
-def _drafts_for(period: ReportingPeriod, kind: str) -> list[Draft]:
-    owing = [row for row in compliance(period) if row.missing > 0]
+def _drafts_for(period: ReportingPeriod, kind: str, today: dt.date) -> list[Draft]:
+    # A yearly figure whose own due date is months away is not owed yet, and not reminded of.
+    owing = [row for row in compliance(period, today=today) if row.missing > 0]
     if kind == Kind.OVERDUE:
         if not owing:
             return []
@@ -170,7 +171,10 @@ def _drafts_for(period: ReportingPeriod, kind: str) -> list[Draft]:
     drafts = []
     for row in owing:
         # Per-unit reads (reports/duties.py), but only for units that owe, three days a quarter.
-        missing = [d for d in duties_for(row.unit, period) if not d.is_done]
+        # A yearly figure due months after the quarter is left out of the quarter's reminder.
+        missing = [
+            d for d in duties_for(row.unit, period) if not d.is_done and d.due_on <= period.due_on
+        ]
         subject, body = unit_message(
             period=period, unit=row.unit, kind=kind, missing=missing, link=link
         )
@@ -203,7 +207,7 @@ def due_reminders(*, today: dt.date) -> list[Draft]:
     for period in periods:
         kind = reminder_kind(period, today)
         if kind is not None:
-            drafts += _drafts_for(period, kind)
+            drafts += _drafts_for(period, kind, today)
     return drafts
 
 

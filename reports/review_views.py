@@ -135,7 +135,7 @@ def compliance_view(request):
         )
     else:
         period = open_period(started, today) or (started[-1] if started else None)
-    rows = compliance(period) if period else []
+    rows = compliance(period, today=today) if period else []
     rows.sort(key=lambda r: (-r.missing, -r.late, r.unit.sort_order))
     totals = {
         "owed": sum(r.owed for r in rows),

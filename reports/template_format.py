@@ -34,9 +34,19 @@ TASK_HEADER = [
 # the empty input columns are wide enough to type in, at most the maximum; long text wraps.
 TASK_MIN_WIDTHS = [6, 16, 50, 10, 14, 30, 30, 12]
 TASK_MAX_WIDTHS = [6, 30, 60, 10, 14, 36, 36, 12]
-VALUE_HEADER = ["指标", "计量单位", "填报口径", "数值", "数据来源", "正式数据", "说明", KEY_HEADER]
-VALUE_MIN_WIDTHS = [30, 10, 12, 14, 30, 10, 30, 12]
-VALUE_MAX_WIDTHS = [44, 10, 12, 14, 36, 10, 36, 12]
+VALUE_HEADER = [
+    "指标", "计量单位", "口径", "数值", "数据来源", "数据性质", "数据截止日期", "说明", KEY_HEADER,
+]  # fmt: skip
+VALUE_MIN_WIDTHS = [30, 10, 14, 14, 30, 10, 14, 30, 12]
+VALUE_MAX_WIDTHS = [44, 10, 16, 14, 36, 10, 14, 36, 12]
+# The words of the drop-down lists (targets/progress.py): 口径 and 数据性质.
+FORM_WORDS = {
+    "level": "时点数",
+    "ytd": "年初至今累计",
+    "growth": "同比增速",
+    "to_date": "期初至今累计",
+}
+QUALITY_WORDS = {"estimate": "预计", "preliminary": "快报", "final": "正式"}
 META_KEYS = ("format", "plan", "unit_id", "unit_name", "period_id", "period_label")
 
 YES, NO = "是", "否"

@@ -77,6 +77,7 @@ def inbox(request):
             "done": done,
             "owed": len(duties) - done,
             "days_left": left,
+            "today": today,
             "overdue": left < 0,
             "days_overdue": -left,
         },
@@ -281,7 +282,7 @@ def value_edit(request, period_pk, target_pk):
         return redirect(value.get_absolute_url())
     conflict = None
     if request.method == "POST":
-        form = ValueForm(request.POST, measure=target.value_measure)
+        form = ValueForm(request.POST, target=target)
         outcome = _post_record_form(
             request,
             form,
@@ -294,18 +295,22 @@ def value_edit(request, period_pk, target_pk):
                 series=series,
                 content=content,
             ),
-            rebuild=lambda data: ValueForm(data, measure=target.value_measure),
+            rebuild=lambda data: ValueForm(data, target=target),
             saved_url=request.get_full_path(),
         )
         if outcome.response:
             return outcome.response
         form, value, conflict = outcome.form, outcome.record, outcome.conflict
     else:
-        initial = {"is_final": False}
+        initial = {
+            "quality": TargetValue.Quality.PRELIMINARY,
+            "covers_to": period.ends_on,
+            "form": target.allowed_forms[0],
+        }
         if value is not None:
             initial = {n: getattr(value, n) for n in TargetValue.CONTENT_FIELDS}
             initial["version"] = value.version
-        form = ValueForm(initial=initial, measure=target.value_measure)
+        form = ValueForm(initial=initial, target=target)
     return render(
         request,
         "reports/value_form.html",
@@ -319,6 +324,7 @@ def value_edit(request, period_pk, target_pk):
             "series_label": TargetValue.Series(series).label,
             "conflict": conflict,
             "conflict_fields": content_rows(conflict) if conflict else [],
-            "late": period.is_closed or timezone.localdate() > period.due_on,
+            "due_on": target.due_date(period),
+            "late": timezone.localdate() > target.due_date(period),
         },
     )

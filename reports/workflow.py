@@ -58,6 +58,8 @@ def content_of(record: Record) -> dict:
         if isinstance(value, Decimal):
             places = record._meta.get_field(name).decimal_places
             value = str(value.quantize(Decimal(1).scaleb(-places)))
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
         content[name] = value
     return content
 
@@ -176,6 +178,8 @@ def create_value(
 ) -> TargetValue:
     if series == TargetValue.Series.BENCHMARK and target.accumulation != "benchmark":
         raise WorkflowError("只有对标类指标才填报基准值。")
+    # A figure covers its quarter's end and comes in the target's usual form unless it says.
+    content = {"covers_to": period.ends_on, "form": target.allowed_forms[0], **content}
     value = TargetValue(target=target, unit=unit, period=period, series=series, **content)
     return _create(
         value, viewer=viewer_for(user), owns=unit_reports_target(unit, target), user=user
@@ -221,9 +225,12 @@ def save_record(*, record: Record, user, content: dict, version: int) -> Record:
     return record
 
 
-def is_late(period: ReportingPeriod, when: dt.datetime) -> bool:
-    """Late when submitted after the due date, counted in the city's local date."""
-    return timezone.localtime(when).date() > period.due_on
+def due_date_of(record: Record) -> dt.date:
+    """A report is due with its quarter; a target value when its target says (a yearly figure
+    months after its year)."""
+    if isinstance(record, TargetValue):
+        return record.target.due_date(record.period)
+    return record.period.due_on
 
 
 @transaction.atomic
@@ -236,12 +243,16 @@ def submit_record(*, record: Record, user, version: int, late_ok: bool = False) 
     record = _locked(record)
     _check_edit(record, user)
     _require_version(record, version)
-    if record.period.is_closed and not late_ok:
-        raise WorkflowError(f"{record.period.label}已关闭，请勾选“逾期补报”后再报送。")
+    due = due_date_of(record)
     now = timezone.now()
+    # A yearly figure is owed after its quarter has closed (统计公报 come months later): the
+    # closing of the quarter only stops it once its own due date has passed.
+    closed = record.period.is_closed and timezone.localtime(now).date() > due
+    if closed and not late_ok:
+        raise WorkflowError(f"{record.period.label}已关闭，请勾选“逾期补报”后再报送。")
     from_status = record.status
     if record.submitted_at is None:
-        record.is_late = is_late(record.period, now) or record.period.is_closed
+        record.is_late = timezone.localtime(now).date() > due or closed
     record.status, record.submitted_at = Status.SUBMITTED, now
     record.version += 1
     record.updated_by, record.updated_at = user, now

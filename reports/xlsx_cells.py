@@ -43,6 +43,13 @@ def number_cell(sheet, value, number_format: str = "General") -> WriteOnlyCell:
     return cell
 
 
+def date_cell(sheet, value, number_format: str = "yyyy-mm-dd") -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.number_format, cell.border, cell.font = number_format, BORDER, BODY_FONT
+    cell.alignment = Alignment(horizontal="center", vertical="top")
+    return cell
+
+
 class ColumnWidths:
     """Tracks the widest line written to each column, within a maximum."""
 

@@ -27,4 +27,7 @@ def goal_for(target: Target, plan: Plan, milestones=(), reporting_start=None) ->
         baseline_on=target.baseline_on,
         milestones=tuple(progress.Point(m.on, m.value) for m in milestones),
         reporting_start=reporting_start,
+        cadence=target.cadence,
+        due_months=target.due_months,
+        start_stock=target.start_stock,
     )

@@ -49,6 +49,10 @@ def load_target(plan, item, sections, tasks, lookup, result) -> None:
             # A city-wide target is reported by the first unit the fixture names for it.
             "reporting_unit": lookup[item["units"][0]] if item["scope"] == "city" else None,
             "input_measure": item.get("input_measure", ""),
+            "cadence": item.get("cadence", "quarterly"),
+            "due_months": item.get("due_months", 6),
+            "entry_forms": item.get("entry_forms", "level"),
+            "start_stock": as_decimal(item.get("start_stock")),
             "source_text": item["source_text"],
             "source_location": item["source_location"],
             "note": item.get("note", ""),

@@ -1,5 +1,8 @@
 """Numeric targets (目标指标): every quantified commitment in a plan, with its 原文."""
 
+import calendar
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +51,17 @@ class Target(models.Model):
     class Scope(models.TextChoices):
         CITY = "city", _("全市")
         EACH_COUNTY = "each_county", _("各县市区分别")
+
+    class Cadence(models.TextChoices):
+        QUARTERLY = "quarterly", _("每季度")
+        ANNUAL = "annual", _("每年一次")
+
+    class Form(models.TextChoices):
+        # How a figure is published (targets/progress.py): the reporter types it as printed.
+        LEVEL = "level", _("时点数（截止日的存量或比重）")
+        YTD = "ytd", _("年初至今累计（1—N月累计，至12月即全年）")
+        GROWTH = "growth", _("同比增速（%）")
+        TO_DATE = "to_date", _("期初至今累计（如“十四五”以来累计）")
 
     plan = models.ForeignKey(
         Plan, verbose_name=_("行动方案"), on_delete=models.CASCADE, related_name="targets"
@@ -106,6 +120,34 @@ class Target(models.Model):
         choices=Measure.choices,
         blank=True,
         help_text=_("留空表示与目标相同；如年均增速按各期投入额（亿元）填报。"),
+    )
+    cadence = models.CharField(
+        _("报送频次"),
+        max_length=20,
+        choices=Cadence.choices,
+        default=Cadence.QUARTERLY,
+        help_text=_("每年一次的指标只在第四季度填报期报送，截止日期见下。"),
+    )
+    due_months = models.PositiveSmallIntegerField(
+        _("年度数据报送月数"),
+        default=6,
+        help_text=_("每年一次的指标：年度数据在次年第几个月底前报送（统计公报、年报公布后）。"),
+    )
+    entry_forms = models.CharField(
+        _("可填报口径"),
+        max_length=60,
+        default="level",
+        help_text=_(
+            "逗号分隔：level 时点数、ytd 年初至今累计、growth 同比增速、to_date 期初至今累计。"
+        ),
+    )
+    start_stock = models.DecimalField(
+        _("期初存量"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("“新建……”类累计指标：实施期开始时已有的数量，用于由总量推算新增数。"),
     )
     baseline_value = models.DecimalField(
         _("基期值"),
@@ -178,16 +220,43 @@ class Target(models.Model):
 
     @property
     def is_flow(self) -> bool:
-        """Flows are reported as the amount added in a quarter, levels as the quarter-end value."""
-        return self.accumulation in (
-            self.Accumulation.ANNUAL,
-            self.Accumulation.CUMULATIVE,
-            self.Accumulation.GROWTH,
-        )
+        """A flow adds up over time (每年…, “十四五”累计); a level or share is read at a date."""
+        return self.accumulation in (self.Accumulation.ANNUAL, self.Accumulation.CUMULATIVE)
+
+    @property
+    def allowed_forms(self) -> list[str]:
+        """The forms a figure of this target may be entered in, the usual one first."""
+        forms = [f.strip() for f in self.entry_forms.split(",") if f.strip()]
+        return [f for f in forms if f in self.Form.values] or [self.Form.LEVEL]
+
+    @property
+    def form_choices(self) -> list[tuple[str, str]]:
+        labels = dict(self.Form.choices)
+        return [(form, labels[form]) for form in self.allowed_forms]
 
     @property
     def entry_label(self) -> str:
-        return str(_("本季度新增") if self.is_flow else _("期末值"))
+        """How the figure is entered, in words (填报口径)."""
+        labels = dict(self.Form.choices)
+        return "；".join(str(labels[form]) for form in self.allowed_forms)
+
+    def is_owed_in(self, period) -> bool:
+        """A yearly figure is owed once a year, in the quarter its year ends (第四季度)."""
+        return self.cadence == self.Cadence.QUARTERLY or period.quarter == 4
+
+    def due_date(self, period):
+        """When this target's figure for `period` is due: with the quarter's report, or for a
+        yearly figure at the end of the `due_months`-th month after its year."""
+        if self.cadence == self.Cadence.ANNUAL and period.quarter == 4:
+            month = self.due_months % 12 or 12
+            year = period.year + 1 + (self.due_months - 1) // 12
+            return dt.date(year, month, calendar.monthrange(year, month)[1])
+        return period.due_on
+
+    def measure_of(self, form: str) -> str:
+        """The unit a figure in `form` is typed in: a growth rate in %, anything else as
+        the target's values are entered."""
+        return self.Measure.PERCENT if form == self.Form.GROWTH else self.value_measure
 
     @property
     def goal_display(self) -> str:

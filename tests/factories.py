@@ -13,7 +13,11 @@ REPORT_CONTENT = {
     "problems": "部分项目配套资金到位慢。",
     "next_steps": "督促项目单位落实配套资金。",
 }
-VALUE_CONTENT = {"value": Decimal("402"), "data_source": "省科技厅高企认定名单", "is_final": False}
+VALUE_CONTENT = {
+    "value": Decimal("402"),
+    "data_source": "省科技厅高企认定名单",
+    "quality": "preliminary",
+}
 
 
 def period(plan, year=2024, quarter=2) -> ReportingPeriod:

@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERIOD_LABEL = "2024年第二季度"  # 2024-04-01 … 2024-06-30, due 2024-07-10
 TASK_TITLE = "实施重大科技专项"  # task 1, led by 市科技局
-TARGET_LABEL = "高新技术企业数量"  # reported by 市科技局, in 家
+TARGET_LABEL = "科技型中小企业数量"  # reported by 市科技局 every quarter, in 家
 
 FIRST_PROGRESS = "已组织申报省级重大科技专项3项，市级重大科技专项立项5项。"
 FIXED_PROGRESS = (
@@ -154,7 +154,8 @@ def test_a_report_is_submitted_returned_fixed_approved_and_its_history_shows_eve
     kjj.wait_for_url(re.compile(rf"/reporting/{period.pk}/targets/\d+/$"))
     expect(kjj.locator("h1")).to_have_text(TARGET_LABEL)
     kjj.get_by_label("数值（家）").fill("402")
-    kjj.get_by_label("数据来源").fill("河南省高新技术企业认定管理工作领导小组公告")
+    kjj.get_by_label("数据来源").fill("全国科技型中小企业信息服务平台入库名单")
+    kjj.get_by_label("数据性质").select_option(label="正式")
     kjj.get_by_role("button", name="报送审核").click()
     kjj.wait_for_url(re.compile(r"/records/value/\d+/$"))
     value_pk = record_pk(kjj, "value")
@@ -289,7 +290,7 @@ def test_a_report_is_submitted_returned_fixed_approved_and_its_history_shows_eve
     # --- the 领导 sees the approved figure on the overview ---------------------------------
     leader = new_page()
     log_in(leader, live_server.url, "leader", f"/dashboard/?as_of={period.pk}")
-    row = leader.locator("table.dash-table tr", has_text=f"3. {TARGET_LABEL}")
+    row = leader.locator("table.dash-table tr", has_text=f"6. {TARGET_LABEL}")
     expect(row).to_contain_text("402 家")
     expect(row.locator(".status")).not_to_have_text("无数据")
     leader.wait_for_function(

@@ -81,7 +81,7 @@ class World:
     def _value_content(self) -> tuple[dict, set]:
         n = self._next()
         content = {"value": Decimal(f"86{n:03d}7"), "data_source": f"来源MK{n:03d}S",
-                   "remarks": f"说明MK{n:03d}K", "is_final": False}  # fmt: skip
+                   "remarks": f"说明MK{n:03d}K", "quality": "preliminary"}  # fmt: skip
         return content, {f"S{n}", f"K{n}", f"V{n}"}
 
     def story(self, unit_name: str, subject, quarter: int, script: str) -> Story:

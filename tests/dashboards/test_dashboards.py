@@ -76,9 +76,10 @@ def test_the_county_target_shows_a_bar_per_county_with_the_line_and_how_many_mee
     client, leader, reviewer, plan
 ):
     county_reporters = {}
+    # 1—N月累计, as the registry publishes it: the year so far at each quarter's end.
     for name, amounts in {
-        "卧龙区": ["1.0", "1.2", "0.9", "0.8"],
-        "宛城区": ["0.5", "0.5", "0.6", "0.4"],
+        "卧龙区": ["1.0", "2.2", "3.1", "3.9"],
+        "宛城区": ["0.5", "1.0", "1.6", "2.0"],
     }.items():
         reporter = f.unit(name).profiles.first()
         if reporter is None:
@@ -96,6 +97,7 @@ def test_the_county_target_shows_a_bar_per_county_with_the_line_and_how_many_mee
                 year=2024,
                 quarter=quarter,
                 value=Decimal(amount),
+                form="ytd",
             )
     target = f.target(plan, "county-tech-contract-turnover")
     client.force_login(leader)
@@ -108,7 +110,7 @@ def test_the_county_target_shows_a_bar_per_county_with_the_line_and_how_many_mee
     assert bars["卧龙区"] == pytest.approx(3.9) and bars["宛城区"] == pytest.approx(2.0)
     assert figure["layout"]["shapes"][0]["y0"] == 3.5
     assert "每个县市区 3.5 亿元" in figure["layout"]["annotations"][0]["text"]
-    assert "2024年各县市区（1/18 个达到当年要求）" in page
+    assert "2024年各县市区：1/18 个达到当年要求" in page
     assert "已达成" in figure["data"][0]["text"][list(bars).index("卧龙区")]
     value_ids = re.findall(r'href="/records/value/(\d+)/"', page)
     assert len(value_ids) == 8  # every figure links back to its report
@@ -117,7 +119,7 @@ def test_the_county_target_shows_a_bar_per_county_with_the_line_and_how_many_mee
 def test_a_city_target_page_draws_actual_against_expected_and_lists_its_reports(
     client, leader, staff_kjj, reviewer, plan
 ):
-    for quarter, figure in ((1, "9"), (2, "10.5")):
+    for quarter, figure in ((1, "9"), (2, "19.5")):  # 1—3月, 1—6月累计
         approved_value(
             staff_kjj,
             reviewer,
@@ -126,6 +128,7 @@ def test_a_city_target_page_draws_actual_against_expected_and_lists_its_reports(
             year=2024,
             quarter=quarter,
             value=Decimal(figure),
+            quality="final",
         )
     target = f.target(plan, "tech-contract-turnover")
     client.force_login(leader)
@@ -136,6 +139,7 @@ def test_a_city_target_page_draws_actual_against_expected_and_lists_its_reports(
     actual = dict(zip(figure["data"][0]["x"], figure["data"][0]["y"], strict=True))
     assert actual["2024年第一季度"] == 9 and actual["2024年第二季度"] == 19.5
     assert "每年完成技术合同成交额 40 亿元以上" in page
+    assert "截至 2024年6月30日" in page and "正式" in page  # what the verdict rests on
     assert len(re.findall(r'href="/records/value/\d+/"', page)) == 2
 
 

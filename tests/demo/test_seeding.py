@@ -35,7 +35,7 @@ def values_snapshot():
 
 
 def test_it_creates_reports_and_values_for_every_unit_over_every_quarter(seeded, plan):
-    assert seeded.reports > 1000 and seeded.values > 800
+    assert seeded.reports > 1000 and seeded.values > 400
     periods = ReportingPeriod.objects.in_plan(plan)
     assert set(ProgressReport.objects.values_list("period", flat=True)) == set(
         periods.values_list("pk", flat=True)
@@ -45,6 +45,34 @@ def test_it_creates_reports_and_values_for_every_unit_over_every_quarter(seeded,
         assert row.owed > 0
     reporting_units = {r.unit.name for r in compliance(latest)}
     assert set(ProgressReport.objects.values_list("unit__name", flat=True)) == reporting_units
+
+
+def test_its_figures_arrive_as_statistics_are_published(plan):
+    seed_demo(plan=plan, seed=7, today=dt.date(2026, 12, 1))
+    values = TargetValue.objects.select_related("target", "period")
+
+    def of(key, **lookups):
+        return values.filter(target__key=key, series="actual", **lookups)
+
+    # Yearly targets: one figure a year, at the year's end, in the fourth quarter.
+    yearly = values.filter(target__cadence="annual")
+    assert set(yearly.values_list("period__quarter", flat=True)) == {4}
+    assert all(v.covers_to == dt.date(v.period.year, 12, 31) for v in yearly)
+    # A flow as 1—N月累计, and the last quarter published only to October.
+    turnover = of("tech-contract-turnover", period__year=2025, period__quarter=4).first()
+    assert turnover is None or (turnover.form, turnover.covers_to) == ("ytd", dt.date(2025, 10, 31))
+    assert of("tech-contract-turnover", form="ytd").count() > 10
+    # A forecast in a year-end summary; a growth target published as growth rates.
+    assert set(of("high-tech-enterprises", period__year=2025).values_list("quality", flat=True)) <= {
+        "estimate"}  # fmt: skip
+    assert set(of("rd-growth").values_list("form", flat=True)) == {"growth"}
+    # A year never reported; a total stated as a total to date; a total that includes earlier
+    # builds; the provincial average not yet out for the last year.
+    assert not of("municipal-major-specials", period__year=2023).exists()
+    assert of("provincial-key-projects", form="to_date").exists()
+    assert set(of("academician-workstations").values_list("form", flat=True)) <= {"level"}
+    benchmark = values.filter(target__key="rd-intensity", series="benchmark")
+    assert benchmark.exists() and not benchmark.filter(period__year=2025).exists()
 
 
 def test_it_is_deterministic_for_a_seed(plan):

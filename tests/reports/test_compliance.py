@@ -21,14 +21,28 @@ def standing(period):
 
 def test_each_unit_owes_a_report_per_task_and_a_value_per_target_it_reports(plan):
     rows = standing(f.period(plan))
-    # 卧龙区: tasks 11, 12, 15 through 各县市区政府（管委会）, and the two county targets.
-    assert (rows["卧龙区"].owed, rows["卧龙区"].missing) == (5, 5)
+    # 卧龙区 in 2024 Q2: tasks 11, 12, 15 through 各县市区政府（管委会）, and the county target
+    # reported every quarter (技术合同成交额, 1—N月累计); the yearly one is owed in Q4.
+    assert (rows["卧龙区"].owed, rows["卧龙区"].missing) == (4, 4)
     # 市教育局: tasks 7 and 21, no target to report.
     assert rows["市教育局"].owed == 2
-    # 市科技局 owns 19 tasks and reports 25 city targets, rd-intensity twice (its own value and
-    # the benchmark 全省平均水平).
-    assert rows["市科技局"].owed == 19 + 25 + 1
+    # 市科技局 owns 19 tasks and reports 5 city targets every quarter.
+    assert rows["市科技局"].owed == 19 + 5
     assert "各县市区政府（管委会）" not in rows  # a collective reports through its members
+
+
+def test_in_the_fourth_quarter_the_yearly_figures_are_owed_too_but_not_before_their_due_date(
+    plan,
+):
+    q4 = f.period(plan, 2024, 4)
+    every = {row.unit.name: row for row in compliance(q4)}
+    # 25 city targets, rd-intensity twice (its own value and the benchmark 全省平均水平).
+    assert every["市科技局"].owed == 19 + 25 + 1 and every["卧龙区"].owed == 5
+    # On 20 January 2025 the quarter is past due but the yearly figures are not: not missing.
+    soon = {row.unit.name: row for row in compliance(q4, today=dt.date(2025, 1, 20))}
+    assert (soon["卧龙区"].owed, soon["卧龙区"].missing) == (4, 4)
+    later = {row.unit.name: row for row in compliance(q4, today=dt.date(2025, 7, 1))}
+    assert later["卧龙区"].owed == 5  # county-incubators was due by 31 March 2025
 
 
 def test_submitted_reports_count_as_on_time_or_late_and_drafts_do_not_count(plan, staff_county):
@@ -41,7 +55,7 @@ def test_submitted_reports_count_as_on_time_or_late_and_drafts_do_not_count(plan
         late = f.make_report(staff_county, plan, number=15, unit_name="卧龙区")
         submit_record(record=late, user=staff_county, version=1)
     row = standing(period)["卧龙区"]
-    assert (row.owed, row.on_time, row.late, row.missing, row.state) == (5, 1, 1, 3, "missing")
+    assert (row.owed, row.on_time, row.late, row.missing, row.state) == (4, 1, 1, 2, "missing")
 
 
 def test_the_page_lists_units_with_the_most_missing_first(client, reviewer, plan):

@@ -32,9 +32,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(autouse=True)
-def _in_2024_q2():
-    """20 June 2024: 2024 Q2 is the open period."""
-    with time_machine.travel(dt.datetime(2024, 6, 20, 9, tzinfo=SHANGHAI), tick=False):
+def _in_2024_q4():
+    """5 January 2025: 2024 Q4 is the open period (due on 10 January), the quarter in which a
+    unit reports its yearly figures as well as its quarterly ones."""
+    with time_machine.travel(dt.datetime(2025, 1, 5, 9, tzinfo=SHANGHAI), tick=False):
         yield
 
 
@@ -88,10 +89,10 @@ def county_filled(data: bytes) -> bytes:
             "指标数值": {
                 "D2": 4,
                 "E2": "区科技局认定文件",
-                "F2": "是",
+                "F2": "正式",
                 "D3": 1.25,
                 "E3": "技术合同登记系统",
-                "G3": "快报数",
+                "H3": "快报数",
             },
         },
     )
@@ -166,7 +167,7 @@ def test_the_template_for_wolong_lists_its_three_tasks_and_two_county_targets_wi
     response = client.get(TEMPLATE)
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
-    filename = "卧龙区2024年第二季度填报模板.xlsx"
+    filename = "卧龙区2024年第四季度填报模板.xlsx"
     assert f"filename*=utf-8''{quote(filename)}" in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["任务进展", "指标数值", "填写说明", "_meta"]
@@ -195,23 +196,26 @@ def test_the_template_for_wolong_lists_its_three_tasks_and_two_county_targets_wi
     assert [c.value for c in values[1]] == template_format.VALUE_HEADER
     rows = list(values.iter_rows(min_row=2, values_only=True))
     assert [r[:3] for r in rows] == [
-        ("每个县市区制造业开发区双创载体", "家", "期末值"),
-        ("各县市区技术合同成交额（每年）", "亿元", "本季度新增"),
+        ("每个县市区制造业开发区双创载体", "家", "时点数"),  # a year-end count, once a year
+        ("各县市区技术合同成交额（每年）", "亿元", "年初至今累计"),  # 1—N月累计
     ]
-    assert [r[7] for r in rows] == [
+    assert [r[5:7] for r in rows] == [("快报", dt.datetime(2024, 12, 31))] * 2
+    assert [r[8] for r in rows] == [
         f"target:{f.target(plan, 'county-incubators').pk}:actual",
         f"target:{f.target(plan, 'county-tech-contract-turnover').pk}:actual",
     ]
-    assert values.freeze_panes == "A2" and values.column_dimensions["H"].hidden
+    assert values.freeze_panes == "A2" and values.column_dimensions["I"].hidden
     rules = {(v.type, v.operator, v.formula1, str(v.sqref))
              for v in values.data_validations.dataValidation}  # fmt: skip
     assert ("decimal", "greaterThanOrEqual", "0", "D2 D3") in rules
-    assert ("list", None, '"是,否"', "F2 F3") in rules
+    assert ("list", None, '"时点数,年初至今累计,同比增速,期初至今累计"', "C2 C3") in rules
+    assert ("list", None, '"预计,快报,正式"', "F2 F3") in rules
+    assert ("date", "between", "DATE(2024,10,1)", "G2 G3") in rules
 
     assert "不要使用公式" in " ".join(str(c.value) for c in book["填写说明"]["A"])
     assert book["_meta"].sheet_state == "hidden"
     meta = meta_of(response.content)
-    assert meta["unit_name"] == "卧龙区" and meta["period_label"] == "2024年第二季度"
+    assert meta["unit_name"] == "卧龙区" and meta["period_label"] == "2024年第四季度"
     assert meta["plan"] == "innovation-2022" and re.fullmatch(r"[0-9a-f]{64}", meta["signature"])
 
 
@@ -222,7 +226,7 @@ def test_the_kjj_template_has_the_benchmark_row_and_percentages_are_capped_at_10
     values = book["指标数值"]
     rows = list(values.iter_rows(min_row=2, values_only=True))
     rd = f.target(plan, "rd-intensity").pk
-    keys = [r[7] for r in rows]
+    keys = [r[8] for r in rows]
     assert keys[:2] == [f"target:{rd}:actual", f"target:{rd}:benchmark"]
     assert rows[1][0] == "全社会R&D经费投入强度（对标基准值：全省平均水平）"
     capped = next(v for v in values.data_validations.dataValidation if v.operator == "between")
@@ -234,24 +238,24 @@ def test_the_kjj_template_has_the_benchmark_row_and_percentages_are_capped_at_10
 def test_the_template_is_prefilled_from_last_quarter_so_a_task_is_reported_once(
     client, staff_county, plan
 ):
-    earlier = f.make_report(staff_county, plan, number=11, unit_name="卧龙区", quarter=1)
+    earlier = f.make_report(staff_county, plan, number=11, unit_name="卧龙区", quarter=3)
     data = download(client, staff_county)
     row = next(load_workbook(io.BytesIO(data))["任务进展"].iter_rows(min_row=2, values_only=True))
     assert row[2:7] == (earlier.progress, "推进中", 60, earlier.problems, earlier.next_steps)
 
-    response = upload(client, staff_county, data, f.period(plan))
+    response = upload(client, staff_county, data, f.period(plan, 2024, 4))
     assert "新建 1 份" in success_message(response)
-    report = ProgressReport.objects.get(period=f.period(plan), task=f.task(plan, 11))
+    report = ProgressReport.objects.get(period=f.period(plan, 2024, 4), task=f.task(plan, 11))
     assert (report.status, report.progress, report.percent) == ("draft", earlier.progress, 60)
 
 
 def test_a_template_for_an_earlier_quarter_can_be_asked_for_and_an_unknown_one_is_404(
     client, staff_county, plan
 ):
-    data = download(client, staff_county, f.period(plan, 2024, 1))
-    assert meta_of(data)["period_label"] == "2024年第一季度"
+    data = download(client, staff_county, f.period(plan, 2024, 3))
+    assert meta_of(data)["period_label"] == "2024年第三季度"
     client.force_login(staff_county)
-    assert client.get(TEMPLATE, {"period": f.period(plan, 2024, 3).pk}).status_code == 404
+    assert client.get(TEMPLATE, {"period": f.period(plan, 2025, 2).pk}).status_code == 404
     assert client.get(TEMPLATE, {"period": "x"}).status_code == 404
 
 
@@ -261,7 +265,7 @@ def test_a_template_for_an_earlier_quarter_can_be_asked_for_and_an_unknown_one_i
 def test_a_filled_template_becomes_drafts_with_the_right_content_visible_in_the_inbox(
     client, staff_county, plan
 ):
-    period = f.period(plan)
+    period = f.period(plan, 2024, 4)
     data = county_filled(download(client, staff_county))
     response = upload(client, staff_county, data, period)
     assert response.status_code == 302
@@ -282,12 +286,13 @@ def test_a_filled_template_becomes_drafts_with_the_right_content_visible_in_the_
 
     values = {v.target.key: v for v in TargetValue.objects.filter(period=period)}
     incubators, turnover = values["county-incubators"], values["county-tech-contract-turnover"]
-    assert (incubators.value, incubators.data_source, incubators.is_final) == (
-        Decimal("4"), "区科技局认定文件", True,
+    assert (incubators.value, incubators.data_source, incubators.quality) == (
+        Decimal("4"), "区科技局认定文件", "final",
     )  # fmt: skip
-    assert (turnover.value, turnover.is_final, turnover.remarks) == (
-        Decimal("1.25"), False, "快报数",
+    assert (turnover.value, turnover.quality, turnover.remarks) == (
+        Decimal("1.25"), "preliminary", "快报数",
     )  # fmt: skip
+    assert (turnover.form, turnover.covers_to) == ("ytd", dt.date(2024, 12, 31))
     assert all(v.status == "draft" and v.series == "actual" for v in values.values())
 
     inbox = client.get(INBOX)
@@ -300,7 +305,7 @@ def test_a_filled_template_becomes_drafts_with_the_right_content_visible_in_the_
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(client, staff_county, plan):
-    period = f.period(plan)
+    period = f.period(plan, 2024, 4)
     data = county_filled(download(client, staff_county))
     upload(client, staff_county, data, period)
     before = snapshot()
@@ -313,7 +318,7 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(client, s
 def test_a_redownloaded_template_shows_the_drafts_and_a_changed_cell_updates_one_draft(
     client, staff_county, plan
 ):
-    period = f.period(plan)
+    period = f.period(plan, 2024, 4)
     upload(client, staff_county, county_filled(download(client, staff_county)), period)
     again = download(client, staff_county)
     row = next(load_workbook(io.BytesIO(again))["任务进展"].iter_rows(min_row=2, values_only=True))
@@ -327,8 +332,8 @@ def test_a_redownloaded_template_shows_the_drafts_and_a_changed_cell_updates_one
 def test_a_returned_report_is_updated_with_its_current_version_and_stays_returned(
     client, staff_county, reviewer, plan
 ):
-    period = f.period(plan)
-    report = f.make_report(staff_county, plan, number=11, unit_name="卧龙区")
+    period = f.period(plan, 2024, 4)
+    report = f.make_report(staff_county, plan, number=11, unit_name="卧龙区", quarter=4)
     report = submit_record(record=report, user=staff_county, version=1)
     report = return_record(record=report, user=reviewer, comment="请补充贷款发放户数。")
     data = edit(download(client, staff_county), {"任务进展": {"C2": "发放创业担保贷款 86 户。"}})
@@ -343,7 +348,7 @@ def test_a_returned_report_is_updated_with_its_current_version_and_stays_returne
 def test_a_draft_changed_by_a_colleague_during_the_import_stops_it_and_undoes_what_it_made(
     client, staff_county, plan, monkeypatch
 ):
-    draft = f.make_report(staff_county, plan, number=12, unit_name="卧龙区")
+    draft = f.make_report(staff_county, plan, number=12, unit_name="卧龙区", quarter=4)
     data = county_filled(download(client, staff_county))  # creates 11, changes 12's draft
     real_duties_for = importing.duties_for
 
@@ -353,7 +358,7 @@ def test_a_draft_changed_by_a_colleague_during_the_import_stops_it_and_undoes_wh
         return duties
 
     monkeypatch.setattr(importing, "duties_for", duties_then_a_colleague_saves)
-    response = upload(client, staff_county, data, f.period(plan))
+    response = upload(client, staff_county, data, f.period(plan, 2024, 4))
     assert "有人修改了其中的报告，没有导入任何内容" in refusal_in(response)
     assert list(ProgressReport.objects.values_list("task__number", "version")) == [(12, 1)]
     assert not TargetValue.objects.exists()
@@ -362,8 +367,8 @@ def test_a_draft_changed_by_a_colleague_during_the_import_stops_it_and_undoes_wh
 def test_a_submitted_report_may_stand_unchanged_but_not_be_changed_by_an_import(
     client, staff_county, plan
 ):
-    period = f.period(plan)
-    report = f.make_report(staff_county, plan, number=11, unit_name="卧龙区")
+    period = f.period(plan, 2024, 4)
+    report = f.make_report(staff_county, plan, number=11, unit_name="卧龙区", quarter=4)
     submit_record(record=report, user=staff_county, version=1)
     data = download(client, staff_county)
     response = upload(client, staff_county, data, period)
@@ -381,12 +386,14 @@ def test_a_submitted_report_may_stand_unchanged_but_not_be_changed_by_an_import(
 def test_text_that_looks_like_a_formula_goes_out_as_text_and_comes_back_unchanged(
     client, staff_county, plan
 ):
-    f.make_report(staff_county, plan, number=11, unit_name="卧龙区", progress="=HYPERLINK(1)")
+    f.make_report(
+        staff_county, plan, number=11, unit_name="卧龙区", progress="=HYPERLINK(1)", quarter=4
+    )
     data = download(client, staff_county)
     cell = load_workbook(io.BytesIO(data))["任务进展"]["C2"]
     assert (cell.value, cell.data_type, cell.quotePrefix) == ("=HYPERLINK(1)", "s", True)
     before = snapshot()
-    response = upload(client, staff_county, data, f.period(plan))
+    response = upload(client, staff_county, data, f.period(plan, 2024, 4))
     assert "新建 0 份、更新 0 份、未变 1 份" in success_message(response)
     assert snapshot() == before
 
@@ -400,7 +407,7 @@ def test_a_percentage_typed_with_a_percent_sign_in_excel_is_read_as_a_whole_perc
     sheet["E2"].number_format = "0%"  # what Excel stores when one types 60%
     stream = io.BytesIO()
     book.save(stream)
-    upload(client, staff_county, stream.getvalue(), f.period(plan))
+    upload(client, staff_county, stream.getvalue(), f.period(plan, 2024, 4))
     assert ProgressReport.objects.get(task=f.task(plan, 11)).percent == 60
 
 
@@ -414,7 +421,9 @@ def test_values_typed_with_a_percent_sign_or_as_text_are_read_as_excel_shows_the
     sheet["D3"], sheet["E3"] = "2.1%", "省统计局"  # the benchmark, typed as text
     stream = io.BytesIO()
     book.save(stream)
-    response = upload(client, staff_kjj, stream.getvalue(), f.period(plan), name="kjj.xlsx")
+    response = upload(
+        client, staff_kjj, stream.getvalue(), f.period(plan, 2024, 4), name="kjj.xlsx"
+    )
     assert "新建 2 份" in success_message(response)
     rd = TargetValue.objects.filter(target=f.target(plan, "rd-intensity")).order_by("series")
     assert [(v.series, v.value) for v in rd] == [
@@ -423,7 +432,7 @@ def test_values_typed_with_a_percent_sign_or_as_text_are_read_as_excel_shows_the
     assert rd[0].revisions.get().content["value"] == "2.35"
 
     data = edit(download(client, staff_county), {"指标数值": {"D3": "1,234.500", "E3": "登记系统"}})
-    upload(client, staff_county, data, f.period(plan))
+    upload(client, staff_county, data, f.period(plan, 2024, 4))
     turnover = TargetValue.objects.get(target=f.target(plan, "county-tech-contract-turnover"))
     assert turnover.value == Decimal("1234.5")
 
@@ -442,7 +451,7 @@ def test_a_template_with_three_bad_rows_is_refused_with_three_messages_and_nothi
         },
     )  # fmt: skip
     before = snapshot()
-    response = upload(client, staff_county, data, f.period(plan))
+    response = upload(client, staff_county, data, f.period(plan, 2024, 4))
     assert "3 处问题" in refusal_in(response)
     assert problems_in(response) == [
         ("任务进展", 2, "工作进展", "请填写工作进展。"),
@@ -462,19 +471,24 @@ def test_a_template_with_three_bad_rows_is_refused_with_three_messages_and_nothi
         ({"指标数值": {"D2": -1, "E2": "认定文件"}}, ("数值", "不能为负数")),
         ({"指标数值": {"D3": 1.234, "E3": "登记系统"}}, ("数值", "最多保留两位小数")),
         ({"指标数值": {"D2": 3}}, ("数据来源", "请注明数据来源")),
-        ({"指标数值": {"D2": 3, "E2": "认定文件", "F2": "对"}}, ("正式数据", "“是”")),
+        ({"指标数值": {"D2": 3, "E2": "认定文件", "F2": "对"}}, ("数据性质", "请从下拉列表中选择")),
+        ({"指标数值": {"D2": 3, "E2": "认定文件", "C2": "同比增速"}}, ("口径", "可选的口径：时点数")),
+        ({"指标数值": {"D2": 3, "E2": "认定文件", "G2": "2024-06-30"}},
+         ("数据截止日期", "应在2024年第四季度之内")),
+        ({"指标数值": {"D2": 3, "E2": "认定文件", "G2": "年底"}}, ("数据截止日期", "格式")),
         ({"指标数值": {"E2": "认定文件"}}, ("数值", "请填写数值")),
         ({"指标数值": {"D2": "=2+2", "E2": "认定文件"}}, ("数值", "不能使用公式")),
         ({"任务进展": {"C2": "=A1", "D2": "推进中", "E2": 10}}, ("工作进展", "不能使用公式")),
     ],
     ids=["completion", "fraction", "no-percent", "count", "negative", "decimals",
-         "no-source", "final", "no-value", "formula-in-value", "formula-in-text"],
+         "no-source", "quality", "form", "outside-the-quarter", "not-a-date", "no-value",
+         "formula-in-value", "formula-in-text"],
 )  # fmt: skip
 def test_each_bad_cell_is_named_by_its_column_and_nothing_is_saved(
     client, staff_county, plan, cells, expected
 ):
     data = edit(download(client, staff_county), cells)
-    response = upload(client, staff_county, data, f.period(plan))
+    response = upload(client, staff_county, data, f.period(plan, 2024, 4))
     refusal_in(response)
     [(sheet, row, column, message)] = problems_in(response)
     assert sheet == next(iter(cells)) and row == 2 + (expected == ("数值", "最多保留两位小数"))
@@ -490,9 +504,9 @@ def test_the_county_reporter_cannot_import_rows_for_kjj_tasks_by_editing_hidden_
     data = edit(
         county_filled(download(client, staff_county)),
         {"任务进展": {"H2": f"task:{kjj_task.pk}"},
-         "指标数值": {"H2": f"target:{kjj_target.pk}:actual", "H3": "task:abc"}},
+         "指标数值": {"I2": f"target:{kjj_target.pk}:actual", "I3": "task:abc"}},
     )  # fmt: skip
-    response = upload(client, staff_county, data, f.period(plan))
+    response = upload(client, staff_county, data, f.period(plan, 2024, 4))
     problems = problems_in(response)
     assert [(s, r, c) for s, r, c, _m in problems] == [
         ("任务进展", 2, "行标识（请勿修改）"),
@@ -508,7 +522,7 @@ def test_the_county_reporter_cannot_import_rows_for_kjj_tasks_by_editing_hidden_
 def test_two_rows_for_the_same_task_are_refused(client, staff_county, plan):
     data = county_filled(download(client, staff_county))
     data = edit(data, {"任务进展": {"H3": f"task:{f.task(plan, 11).pk}"}})
-    response = upload(client, staff_county, data, f.period(plan))
+    response = upload(client, staff_county, data, f.period(plan, 2024, 4))
     [(_sheet, row, _column, message)] = problems_in(response)
     assert row == 3 and "与第 2 行是同一项" in message
     assert snapshot() == ([], [], 0, 0)
@@ -571,14 +585,14 @@ ENCRYPTED = (
         ("renamed-sheet", "找不到工作表“任务进展”"),
         ("moved-column", "表头与模板不一致"),
         ("other-unit", "这是市科技局的模板"),
-        ("other-period", "模板属于2024年第一季度，当前选择的是2024年第二季度"),
-        ("closed-period", "2024年第二季度已关闭，不能导入"),
+        ("other-period", "模板属于2024年第一季度，当前选择的是2024年第四季度"),
+        ("closed-period", "2024年第四季度已关闭，不能导入"),
     ],
 )
 def test_a_file_refused_as_a_whole_says_why_and_saves_nothing(
     client, staff_county, staff_kjj, plan, case, expected
 ):
-    period = f.period(plan)
+    period = f.period(plan, 2024, 4)
     good = county_filled(download(client, staff_county))
     name = "卧龙区填报模板.xlsx"
     if case == "csv":
@@ -648,7 +662,7 @@ def test_a_file_refused_as_a_whole_says_why_and_saves_nothing(
 
 
 def test_the_signature_depends_on_the_secret_key(settings, staff_county, plan):
-    unit, period = f.unit("卧龙区"), f.period(plan)
+    unit, period = f.unit("卧龙区"), f.period(plan, 2024, 4)
     signed = template_format.template_meta(unit, period)
     template_reading.check_meta(signed, unit=unit, period=period)
     settings.SECRET_KEY = "another-secret-key-for-this-test-only"
@@ -660,7 +674,7 @@ def test_the_signature_depends_on_the_secret_key(settings, staff_county, plan):
 
 def test_an_upload_without_a_file_asks_for_one(client, staff_county, plan):
     client.force_login(staff_county)
-    response = client.post(IMPORT, {"period": f.period(plan).pk})
+    response = client.post(IMPORT, {"period": f.period(plan, 2024, 4).pk})
     assert response.status_code == 200
     assert "请选择要导入的 Excel 文件。" in response.content.decode()
 
@@ -675,9 +689,9 @@ def test_the_import_page_offers_the_started_periods_with_the_open_one_chosen(
     response = client.get(IMPORT)
     assert response.status_code == 200
     page = response.content.decode()
-    open_period = f.period(plan)
-    assert f'<option value="{open_period.pk}" selected>2024年第二季度</option>' in page
-    assert "2024年第三季度" not in page  # not started yet
+    open_period = f.period(plan, 2024, 4)
+    assert f'<option value="{open_period.pk}" selected>2024年第四季度</option>' in page
+    assert "2025年第二季度" not in page  # not started yet
     assert f'href="{TEMPLATE}?period={open_period.pk}"' in page
     inbox = client.get(INBOX).content.decode()
     assert f'href="{TEMPLATE}?period={open_period.pk}"' in inbox
@@ -690,7 +704,9 @@ def test_only_reporters_may_download_or_upload(client, request, role, staff_coun
     client.force_login(request.getfixturevalue(role))
     assert client.get(TEMPLATE).status_code == 403
     assert client.get(IMPORT).status_code == 403
-    response = client.post(IMPORT, {"period": f.period(plan).pk, "file": _file("a.xlsx", data)})
+    response = client.post(
+        IMPORT, {"period": f.period(plan, 2024, 4).pk, "file": _file("a.xlsx", data)}
+    )
     assert response.status_code == 403
     assert snapshot() == ([], [], 0, 0)
 
@@ -715,7 +731,7 @@ def test_1e1000000_typed_in_a_value_cell_is_listed_with_its_reason_not_a_server_
 ):
     """The issue's file: Decimal("1e1000000") overflowed the decimal context (a 500)."""
     data = edit(download(client, staff_county), {"指标数值": {"D2": "1e1000000", "E2": "认定文件"}})
-    response = upload(client, staff_county, data, f.period(plan))
+    response = upload(client, staff_county, data, f.period(plan, 2024, 4))
     assert response.status_code == 200
     assert refusal_in(response) == "文件中有 1 处问题，没有导入任何内容。"
     assert problems_in(response) == [
@@ -734,7 +750,7 @@ def test_a_number_no_field_can_hold_is_listed_with_a_message_and_nothing_saved(
     client, staff_county, plan, typed
 ):
     data = edit(download(client, staff_county), {"指标数值": {"D2": typed, "E2": "认定文件"}})
-    response = upload(client, staff_county, data, f.period(plan))
+    response = upload(client, staff_county, data, f.period(plan, 2024, 4))
     assert "1 处问题" in refusal_in(response)
     [(sheet, row, column, message)] = problems_in(response)
     assert (sheet, row, column) == ("指标数值", 2, "数值")
@@ -749,14 +765,14 @@ def test_full_width_digits_percent_signs_and_thousands_separators_are_read_as_wr
         download(client, staff_kjj),
         {"指标数值": {"D2": "２．３５％", "E2": "市统计局", "D3": " 2.1 % ", "E3": "省统计局"}},
     )
-    upload(client, staff_kjj, data, f.period(plan), name="kjj.xlsx")
+    upload(client, staff_kjj, data, f.period(plan, 2024, 4), name="kjj.xlsx")
     rd = TargetValue.objects.filter(target=f.target(plan, "rd-intensity")).order_by("series")
     assert [v.value for v in rd] == [Decimal("2.35"), Decimal("2.1")]
 
     data = edit(
         download(client, staff_county), {"指标数值": {"D3": "１，２３４．５", "E3": "登记系统"}}
     )
-    upload(client, staff_county, data, f.period(plan))
+    upload(client, staff_county, data, f.period(plan, 2024, 4))
     turnover = TargetValue.objects.get(target=f.target(plan, "county-tech-contract-turnover"))
     assert turnover.value == Decimal("1234.5")
 
@@ -783,7 +799,7 @@ def test_a_number_that_is_not_one_for_its_target_is_named_with_the_reason(
         sheet[coordinate].number_format = number_format
     stream = io.BytesIO()
     book.save(stream)
-    response = upload(client, staff_county, stream.getvalue(), f.period(plan))
+    response = upload(client, staff_county, stream.getvalue(), f.period(plan, 2024, 4))
     [(_sheet, row, column, message)] = problems_in(response)
     assert (row, column) == (int(coordinate[1:]), "数值") and expected in message
     assert snapshot() == ([], [], 0, 0)
@@ -801,7 +817,7 @@ def test_a_text_longer_than_an_excel_cell_holds_is_refused(client, staff_county,
         data,
         replace={"xl/worksheets/sheet1.xml": sheet.replace(b"PLACEHOLDER", "进".encode() * 32_768)},
     )
-    response = upload(client, staff_county, data, f.period(plan))
+    response = upload(client, staff_county, data, f.period(plan, 2024, 4))
     [(_sheet, row, column, message)] = problems_in(response)
     assert (row, column, message) == (2, "工作进展", "最多 32767 个字，现有 32768 个字。")
     assert snapshot() == ([], [], 0, 0)
@@ -812,7 +828,7 @@ def test_a_file_with_hundreds_of_problems_lists_the_first_two_hundred(client, st
         download(client, staff_county),
         {"任务进展": {f"D{row}": "差不多" for row in range(10, 110)}},
     )
-    response = upload(client, staff_county, data, f.period(plan))
+    response = upload(client, staff_county, data, f.period(plan, 2024, 4))
     message = refusal_in(response)
     count = int(re.search(r"文件中有 (\d+) 处问题", message)[1])
     assert count > package_checks.MAX_LISTED_PROBLEMS == 200

@@ -106,11 +106,12 @@ def test_a_week_before_the_due_date_a_unit_that_owes_gets_one_mail_to_its_report
     period = f.period(plan)
     assert "2024年第二季度" in message.subject and "市科技局" in message.subject
     assert "2024年7月10日" in message.body and "还有7天" in message.body
-    # 19 tasks, one submitted; 25 targets, rd-intensity also as a benchmark: 26 values.
-    assert "尚有44项未报送：重点任务18项，目标指标26项" in message.body
+    # 19 tasks, one submitted; the 5 targets owed every quarter (the yearly ones in Q4).
+    assert "尚有23项未报送：重点任务18项，目标指标5项" in message.body
     assert f"2. {f.task(plan, 2).title}" in message.body
     assert f"1. {f.task(plan, 1).title}" not in message.body
-    assert f.target(plan, "high-tech-enterprises").label in message.body
+    assert f.target(plan, "tech-smes").label in message.body
+    assert f.target(plan, "high-tech-enterprises").label not in message.body
     assert f"/reporting/?period={period.pk}" in message.body
     reminder = Reminder.objects.get(key=f"{period.pk}:week_before:{f.unit('市科技局').pk}")
     assert reminder in sent
@@ -227,8 +228,8 @@ def test_the_day_after_the_due_date_reviewers_alone_get_one_digest_naming_the_ov
     [message] = mail.outbox
     assert sorted(message.to) == ["office2@example.cn", "office@example.cn"]
     assert "逾期汇总" in message.subject
-    assert "市科技局：尚缺45项" in message.body
-    assert "卧龙区：尚缺5项" in message.body
+    assert "市科技局：尚缺24项" in message.body
+    assert "卧龙区：尚缺4项" in message.body
     assert "市教育局" not in message.body
     assert f"/compliance/?period={f.period(plan).pk}" in message.body
     [reminder] = sent
@@ -242,7 +243,7 @@ def test_the_day_after_the_due_date_reviewers_alone_get_one_digest_naming_the_ov
 @pytest.mark.django_db
 def test_no_digest_is_sent_when_no_unit_is_overdue(plan, reviewer, monkeypatch):
     with_email(reviewer, "office@example.cn")
-    monkeypatch.setattr("reports.reminders.compliance", lambda period: [])
+    monkeypatch.setattr("reports.reminders.compliance", lambda period, today=None: [])
 
     assert send_due_reminders(today=DAY_AFTER) == []
     assert mail.outbox == []

@@ -41,6 +41,9 @@ KJJ_TASKS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13, 14, 15, 16, 17, 18, 19, 20, 22]
 # It reports every city-wide target except those reported by 市财政局 (9), 市发展改革委 (17)
 # and 市委组织部 (23); rd-intensity twice, its own value and the benchmark 全省平均水平.
 KJJ_TARGETS = [n for n in range(1, 31) if n not in (9, 17, 22, 23, 27)]
+# Of those, these are owed every quarter; the others, published yearly (统计公报, 认定结果),
+# once a year with the fourth quarter, due months later (targets.json cadence, due_months).
+KJJ_QUARTERLY = [6, 12, 15, 25, 26]
 # The inbox and the queue read a fixed number of rows (about 15, with the session, the user and
 # the site's menu); a query per listed report would add 25 to 45 with "many-reports".
 MAX_PAGE_QUERIES = 20
@@ -101,7 +104,9 @@ def report_data(**fields):
 
 
 def value_data(**fields):
-    return {"value": "412", "data_source": "省科技厅高企认定名单", "remarks": ""} | fields
+    """A figure as the form posts it: for 2024 Q2 (value_url's quarter), a level at its end."""
+    return {"value": "412", "form": "level", "covers_to": "2024-06-30", "quality": "preliminary",
+            "data_source": "省科技厅高企认定名单", "remarks": ""} | fields  # fmt: skip
 
 
 def field_block(page: str, name: str) -> str:
@@ -146,14 +151,31 @@ def test_the_inbox_lists_the_city_bureaus_tasks_and_targets_for_the_open_period(
     duties = response.context["duties"]
     assert [d.subject.number for d in duties if d.kind == "task"] == KJJ_TASKS
     targets = [(d.subject.number, d.series) for d in duties if d.kind == "target"]
-    assert [n for n, _ in targets] == sorted([*KJJ_TARGETS, 1])
-    assert (1, "benchmark") in targets
+    assert [n for n, _ in targets] == KJJ_QUARTERLY  # a yearly figure is not asked for in Q2
     page = response.content.decode()
     assert "2024年第二季度" in page and "报送截止 2024年7月10日" in page
     assert "还剩 20 天" in page and "逾期" not in page
-    assert "已报送 0 项，待报 45 项" in page
+    assert "已报送 0 项，待报 24 项" in page
     assert "实施重大科技专项" in page and "用活就业创业政策" not in page  # task 11 is not theirs
+
+
+def test_in_the_fourth_quarter_the_inbox_also_asks_for_the_yearly_figures_with_their_due_dates(
+    client, plan, staff_kjj
+):
+    client.force_login(staff_kjj)
+    with at(2025, 1, 5, 9):
+        response = client.get(INBOX)
+    assert response.context["period"] == f.period(plan, 2024, 4)
+    duties = [d for d in response.context["duties"] if d.kind == "target"]
+    assert [d.subject.number for d in duties] == sorted([*KJJ_TARGETS, 1])
+    assert (1, "benchmark") in [(d.subject.number, d.series) for d in duties]
+    due = {d.subject.key: d.due_on for d in duties}
+    assert due["tech-smes"] == dt.date(2025, 1, 10)  # quarterly: with the quarter
+    assert due["high-tech-enterprises"] == dt.date(2025, 6, 30)  # yearly: June next year
+    assert due["rd-intensity"] == dt.date(2025, 9, 30)  # after the provincial statistics
+    page = response.content.decode()
     assert escape(f.target(plan, "rd-intensity").label) in page  # R&amp;D
+    assert "2025年6月30日" in page
 
 
 def test_the_inbox_of_a_county_lists_tasks_11_12_15_and_the_two_county_targets(
@@ -164,10 +186,12 @@ def test_the_inbox_of_a_county_lists_tasks_11_12_15_and_the_two_county_targets(
         response = client.get(INBOX)
     duties = response.context["duties"]
     assert [(d.kind, d.subject.number) for d in duties] == [
-        ("task", 11), ("task", 12), ("task", 15), ("target", 22), ("target", 27)
-    ]  # fmt: skip
+        ("task", 11),
+        ("task", 12),
+        ("task", 15),
+        ("target", 27),
+    ]  # fmt: skip  (county-incubators, target 22, is counted once a year)
     assert [d.subject.key for d in duties if d.kind == "target"] == [
-        "county-incubators",
         "county-tech-contract-turnover",
     ]
     page = response.content.decode()
@@ -179,7 +203,7 @@ def test_the_inbox_shows_the_state_of_each_duty_and_counts_what_is_done(client, 
     with at(2024, 6, 20, 9):
         f.make_report(staff_kjj, plan, number=1)
         submitted(staff_kjj, plan, number=2)
-        f.make_value(staff_kjj, plan, key="high-tech-enterprises")
+        f.make_value(staff_kjj, plan, key="tech-smes")
         client.force_login(staff_kjj)
         response = client.get(INBOX)
     states = {
@@ -188,9 +212,9 @@ def test_the_inbox_shows_the_state_of_each_duty_and_counts_what_is_done(client, 
     assert states[("task", 1, "actual")] == "draft"
     assert states[("task", 2, "actual")] == "submitted"
     assert states[("task", 3, "actual")] == "missing"
-    assert states[("target", 3, "actual")] == "draft"
+    assert states[("target", 6, "actual")] == "draft"
     page = response.content.decode()
-    assert "已报送 1 项，待报 44 项" in page
+    assert "已报送 1 项，待报 23 项" in page
     for label in ("草稿", "已报送", "未填报", "继续填报"):
         assert label in page
 
@@ -218,7 +242,8 @@ def test_a_period_past_its_due_date_shows_the_days_overdue_and_marks_what_is_mis
     assert response.context["period"] == f.period(plan, 2024, 1)
     page = response.content.decode()
     assert "已逾期 71 天" in page  # due on 10 April
-    assert page.count('<span class="state state-overdue">逾期</span>') == 44  # all but task 1
+    # all but task 1: 19 tasks and the 5 quarterly targets (the yearly ones are owed in Q4)
+    assert page.count('<span class="state state-overdue">逾期</span>') == 23
     assert "逾期报送" in page  # task 1 was submitted after its due date
 
 
@@ -300,7 +325,7 @@ def test_the_inbox_runs_a_bounded_number_of_queries(
         client.force_login(staff_kjj)
         with django_assert_max_num_queries(MAX_PAGE_QUERIES):
             response = client.get(INBOX)
-    assert len(response.context["duties"]) == 45
+    assert len(response.context["duties"]) == 24
 
 
 # --- the report form ------------------------------------------------------------------------
@@ -652,10 +677,11 @@ def test_saving_and_submitting_a_value(client, plan, staff_kjj):
     assert response.status_code == 302 and response["Location"] == url
     value = TargetValue.objects.get()
     assert (value.value, value.status, value.unit.name) == (Decimal(412), "draft", "市科技局")
-    response = client.post(url, value_data(value="415", is_final="on", version="1", submit=""))
+    response = client.post(url, value_data(value="415", quality="final", version="1", submit=""))
     value.refresh_from_db()
     assert response.status_code == 302 and response["Location"] == detail_url(value)
-    assert (value.value, value.is_final, value.status) == (Decimal(415), True, "submitted")
+    assert (value.value, value.quality, value.status) == (Decimal(415), "final", "submitted")
+    assert value.covers_to == dt.date(2024, 6, 30) and value.form == "level"
 
 
 @pytest.mark.parametrize(
@@ -663,7 +689,10 @@ def test_saving_and_submitting_a_value(client, plan, staff_kjj):
     [
         ("high-tech-enterprises", {"value": "402.5"}, "value", "以“家”计的数量应为整数。"),
         ("high-tech-industry-share", {"value": "101"}, "value", "百分比应在 0 到 100 之间。"),
-        ("tech-contract-turnover", {"value": "3.555"}, "value", "最多保留两位小数"),
+        ("tech-contract-turnover", {"value": "3.555", "form": "ytd"}, "value", "最多保留两位小数"),
+        ("tech-contract-turnover", {"form": "level"}, "form", "这个指标不按这个口径填报"),
+        ("tech-smes", {"covers_to": "2024-07-01"}, "covers_to", "应在2024年第二季度之内"),
+        ("tech-smes", {"covers_to": "十月底"}, "covers_to", "请按 2025-10-31 的格式"),
         ("tech-smes", {"value": "-1"}, "value", "数值不能为负数。"),
         ("tech-smes", {"value": "很多"}, "value", "请输入一个数字。"),
         ("tech-smes", {"value": ""}, "value", "请填写数值。"),
@@ -711,7 +740,7 @@ def test_a_county_enters_its_own_figure_for_a_county_target(client, plan, staff_
     client.force_login(staff_county)
     url = value_url(plan, "county-tech-contract-turnover")
     response = client.post(url, value_data(value="3.62", data_source="区科技局登记台账",
-                                           submit=""))  # fmt: skip
+                                           form="ytd", submit=""))  # fmt: skip
     assert response.status_code == 302
     value = TargetValue.objects.get()
     assert (value.unit.name, value.value, value.status) == ("卧龙区", Decimal("3.62"), "submitted")
@@ -794,11 +823,11 @@ def test_the_history_lists_what_each_version_changed(client, plan, staff_kjj, co
 def test_the_history_of_a_value_shows_the_figure_before_and_after(client, plan, staff_kjj):
     value = f.make_value(staff_kjj, plan)
     save_record(record=value, user=staff_kjj, version=1,
-                content={"value": Decimal(410), "is_final": True})  # fmt: skip
+                content={"value": Decimal(410), "quality": "final"})  # fmt: skip
     client.force_login(staff_kjj)
     changes = client.get(detail_url(value, "reports:record-history")).context["changes"]
     assert ("数值", "402", "410") in changes[0].fields
-    assert ("正式数据", "快报数据", "正式数据") in changes[0].fields
+    assert ("数据性质", "快报", "正式") in changes[0].fields
 
 
 @pytest.mark.parametrize("name", ["reports:record-detail", "reports:record-history"])

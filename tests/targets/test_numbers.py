@@ -26,7 +26,7 @@ from reports.models import TargetValue
 from targets.measures import value_error
 from targets.models import Target
 from targets.numbers import decimal_places, parse_number
-from tasks.models import Task
+from tasks.models import ReportingPeriod, Task
 
 FIELD = TargetValue._meta.get_field("value")
 LIMITS = {"max_digits": FIELD.max_digits, "decimal_places": FIELD.decimal_places}
@@ -223,6 +223,8 @@ NUMBERS = st.one_of(
     st.sampled_from([*NASTY, Decimal("sNaN"), Decimal("-NaN"), float("nan"), -0.0, True]),
 )
 MEASURES = st.sampled_from([*Target.Measure.values, ""])
+PERIOD = ReportingPeriod(year=2024, quarter=2, starts_on=dt.date(2024, 4, 1),
+                         ends_on=dt.date(2024, 6, 30), due_on=dt.date(2024, 7, 10))  # fmt: skip
 
 
 def _fits(value) -> None:
@@ -238,7 +240,10 @@ def _is_a_message(messages) -> None:
 @given(raw=NUMBERS, measure=MEASURES)
 @example(raw="1e1000000", measure="家")
 def test_the_value_form_gives_a_value_that_fits_or_a_message(raw, measure):
-    form = ValueForm({"value": raw, "data_source": "区统计局"}, measure=measure)
+    target = Target(measure=measure or "家", input_measure=measure, entry_forms="level")
+    data = {"value": raw, "data_source": "区统计局", "form": "level", "quality": "final",
+            "covers_to": "2024-06-30"}  # fmt: skip
+    form = ValueForm(data, target=target)
     if form.is_valid():
         _fits(form.cleaned_data["value"])
         assert value_error(measure, form.cleaned_data["value"]) is None
@@ -248,10 +253,10 @@ def test_the_value_form_gives_a_value_that_fits_or_a_message(raw, measure):
 
 def _value_row(raw, number_format: str) -> template_reading.ParsedTemplate:
     data_type = "s" if isinstance(raw, str) else "n"
-    cells = [template_reading.CellValue(None)] * 8
+    cells = [template_reading.CellValue(None)] * 9
     cells[3] = template_reading.CellValue(raw, data_type, number_format)
     cells[4] = template_reading.CellValue("区统计局", "s")
-    cells[7] = template_reading.CellValue("target:1:actual", "s")
+    cells[8] = template_reading.CellValue("target:1:actual", "s")
     return template_reading.ParsedTemplate(
         meta={},
         tasks=template_reading.Sheet(template_format.TASK_SHEET),
@@ -266,9 +271,9 @@ def _value_row(raw, number_format: str) -> template_reading.ParsedTemplate:
 def test_a_value_cell_of_the_import_gives_a_value_that_fits_or_a_message(
     raw, measure, number_format
 ):
-    target = Target(pk=1, measure=measure or "家", input_measure=measure)
+    target = Target(pk=1, measure=measure or "家", input_measure=measure, entry_forms="level")
     duty = Duty("target", target, "", None)
-    changes, problems = importing.check_rows(_value_row(raw, number_format), [duty])
+    changes, problems = importing.check_rows(_value_row(raw, number_format), [duty], PERIOD)
     if changes:
         [change] = changes
         _fits(change.content["value"])
@@ -295,7 +300,7 @@ def test_the_percent_done_cell_of_the_import_gives_a_whole_percent_or_a_message(
         tasks=template_reading.Sheet(template_format.TASK_SHEET, [(2, cells)]),
         values=template_reading.Sheet(template_format.VALUE_SHEET),
     )
-    changes, problems = importing.check_rows(parsed, [Duty("task", Task(pk=1), "", None)])
+    changes, problems = importing.check_rows(parsed, [Duty("task", Task(pk=1), "", None)], PERIOD)
     if changes:
         percent = changes[0].content["percent"]
         assert isinstance(percent, int) and 0 <= percent <= 100
