@@ -724,7 +724,10 @@ def floor_values(ledger: list, targets: list) -> tuple[list[list], list[list]]:
     ledger_values += [[_plain(v) for v in _ledger_values(row)] for row in ledger]
     target_values = [["title"], TARGET_HEADER]
     target_values += [
-        [_plain(v) for v in (r.label, r.goal, r.current, r.expected, r.rate, r.status, r.source)]
+        [
+            _plain(v)
+            for v in (r.label, r.goal, r.current, r.expected, r.rate, r.status, r.basis, r.source)
+        ]
         for r in targets
     ]
     return ledger_values, target_values

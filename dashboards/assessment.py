@@ -167,3 +167,19 @@ def assess_plan(plan: Plan, today: dt.date, targets=None) -> list[TargetProgress
         )
         results.append(TargetProgress(target, result, figures, bench))
     return results
+
+
+def basis_text(p: progress.Progress) -> str:
+    """What a verdict rests on, in words, as every page and export states it (the pages'
+    dashboards/includes/basis.html says the same): 截至…，快报；缺…；数据滞后."""
+    parts = []
+    if p.as_of:
+        covered = f"截至{p.as_of:%Y年%-m月%-d日}"
+        parts.append(f"{covered}，{p.quality_label}" if p.quality else covered)
+    if p.missing:
+        parts.append("缺" + "、".join(p.missing))
+    if p.stale:
+        parts.append("数据滞后")
+    if p.reason and p.reason not in parts:
+        parts.append(p.reason)
+    return "；".join(parts)

@@ -41,8 +41,8 @@ LEDGER_HEADER = [
 ]
 # Widths in characters, wide (Chinese) characters counting two; long text wraps within them.
 LEDGER_MAX_WIDTHS = [6, 16, 20, 48, 12, 48, 26, 26, 10, 14, 17]
-TARGET_HEADER = ["指标", "目标值", "当前值", "期望值", "完成率", "状态", "原文"]
-TARGET_MAX_WIDTHS = [34, 12, 12, 12, 10, 10, 60]
+TARGET_HEADER = ["指标", "目标值", "当前值", "期望值", "完成率", "状态", "依据", "原文"]
+TARGET_MAX_WIDTHS = [34, 12, 12, 12, 10, 14, 30, 60]
 LINE_POINTS = 14  # one line of 10.5-pt 宋体, with its spacing
 
 
@@ -85,6 +85,7 @@ class TargetRow:
     rate: Decimal | None  # a fraction: 0.95 is 95%
     status: str
     source: str
+    basis: str = ""  # what the status rests on: 截至…，快报；缺…
 
 
 def write_workbook(
@@ -203,8 +204,9 @@ def _write_targets(sheet, title: str, rows: list[TargetRow]) -> None:
     widths = ColumnWidths(TARGET_HEADER, TARGET_MAX_WIDTHS)
     for row in rows:
         widths.see(
-            [row.label, row.goal, row.current, row.expected, "100.0%", row.status, row.source]
-        )
+            [row.label, row.goal, row.current, row.expected, "100.0%", row.status, row.basis,
+             row.source]
+        )  # fmt: skip
     widths.apply(sheet)
     _print_setup(sheet, "1:2")
     _title_row(sheet, title, len(TARGET_HEADER))
@@ -218,6 +220,7 @@ def _write_targets(sheet, title: str, rows: list[TargetRow]) -> None:
                 number_cell(sheet, row.expected, "General"),
                 number_cell(sheet, row.rate, "0.0%"),
                 text_cell(sheet, row.status, alignment=CENTER),
+                text_cell(sheet, row.basis),
                 text_cell(sheet, row.source),
             ]
         )

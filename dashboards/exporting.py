@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files import File
 from django.utils import timezone
 
-from dashboards.assessment import assess_plan
+from dashboards.assessment import assess_plan, basis_text
 from dashboards.excel import LEDGER_TITLE, LedgerRow, TargetRow, write_workbook
 from dashboards.models import ExportJob
 from reports.models import ProgressReport, WorkflowRecord
@@ -104,6 +104,7 @@ def target_rows(plan: Plan, day: dt.date, unit: Unit | None = None) -> list[Targ
                 rate,
                 progress.label,
                 target.source_text,
+                basis_text(progress),
             )
         )
     return rows

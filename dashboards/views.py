@@ -152,9 +152,11 @@ def _county_context(target, plan, goal, result, day) -> dict:
     year_day = min(day, dt.date(year, 12, 31))
     rows = []
     for county in result.counties:
+        # That year's figures only: a year without its figure is 无数据 for that year.
         in_year = [f for f in county.figures if f.on.year == year]
-        figures = rule_inputs([f for f in county.figures if f.on.year <= year])
-        verdict = progress.assess(goal, figures, year_day, thresholds=thresholds(), final=False)
+        verdict = progress.assess(
+            goal, rule_inputs(in_year), year_day, thresholds=thresholds(), final=False
+        )
         rows.append((county, in_year[-1] if in_year else None, verdict))
     return {
         "year": year,

@@ -98,6 +98,7 @@ def test_the_target_sheet_keeps_numbers_as_numbers_and_rates_as_percentages():
             Decimal("0.84"),
             "正常",
             "高新技术企业达到 500 家以上",
+            "截至2023年12月31日，快报",
         )
     ]
     sheet = load_workbook(io.BytesIO(workbook([row()], targets)))["目标指标"]
@@ -108,12 +109,14 @@ def test_the_target_sheet_keeps_numbers_as_numbers_and_rates_as_percentages():
         "期望值",
         "完成率",
         "状态",
+        "依据",
         "原文",
     ]
     values = [c.value for c in sheet[3]]
     assert values[1:5] == [500, 420, 431.5, 0.84]
     assert sheet["E3"].number_format == "0.0%" and sheet["E3"].data_type == "n"
-    assert sheet["G3"].value == "高新技术企业达到 500 家以上"
+    assert sheet["G3"].value == "截至2023年12月31日，快报"  # what the status rests on
+    assert sheet["H3"].value == "高新技术企业达到 500 家以上"
 
 
 @pytest.mark.django_db
