@@ -11,6 +11,7 @@ from reports.models import (
     ReportEvent,
     ReportRevision,
     TargetValue,
+    ValueCorrection,
 )
 
 
@@ -142,3 +143,11 @@ class ReminderAdmin(admin.ModelAdmin):
     list_display = ["key", "kind", "period", "unit", "sent_at"]
     list_filter = ["kind"]
     list_select_related = ["period", "unit"]
+
+
+@admin.register(ValueCorrection)
+class ValueCorrectionAdmin(ReadOnlyAdmin):
+    list_display = ["target_value", "status", "value", "quality", "proposed_by", "proposed_at"]
+    list_filter = ["status", "quality"]
+    list_select_related = ["target_value__target", "target_value__unit", "target_value__period",
+                           "proposed_by"]  # fmt: skip

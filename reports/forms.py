@@ -176,6 +176,21 @@ class ValueForm(forms.Form):
         return {name: self.cleaned_data[name] for name in TargetValue.CONTENT_FIELDS}
 
 
+class CorrectionForm(ValueForm):
+    """An approved figure as it should read, and why (快报 → 正式, a revised figure, a typo)."""
+
+    reason = forms.CharField(
+        label=_("更正原因"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("请说明更正原因，如“统计公报正式数据”“修正录入错误”。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("version", "late_ok"):
+            del self.fields[name]
+
+
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=_("退回意见"),

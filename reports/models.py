@@ -193,6 +193,7 @@ class ReportEvent(models.Model):
         SUBMIT = "submit", _("报送")
         RETURN = "return", _("退回")
         APPROVE = "approve", _("审核通过")
+        CORRECT = "correct", _("更正")
 
     report = models.ForeignKey(
         ProgressReport, on_delete=models.CASCADE, related_name="events", null=True, blank=True
@@ -406,6 +407,91 @@ class TargetValue(WorkflowRecord):
                 )
         if errors:
             raise ValidationError(errors)
+
+
+class ValueCorrection(models.Model):
+    """A correction of an approved figure, proposed by its unit with a reason (快报 → 正式, a
+    revised benchmark, a typo) and approved by a reviewer. Until then the dashboards keep the
+    approved figure; once approved, the figure takes the corrected content as a new version,
+    and the history keeps both (reports/workflow.py approve_correction)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        APPROVED = "approved", _("已更正")
+        REJECTED = "rejected", _("未采纳")
+
+    target_value = models.ForeignKey(
+        TargetValue, verbose_name=_("指标数据"), on_delete=models.CASCADE,
+        related_name="corrections",
+    )  # fmt: skip
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=2)
+    form = models.CharField(_("口径"), max_length=20, choices=Target.Form.choices)
+    covers_to = models.DateField(_("数据截止日期"))
+    quality = models.CharField(_("数据性质"), max_length=20, choices=TargetValue.Quality.choices)
+    data_source = models.CharField(_("数据来源"), max_length=200)
+    remarks = models.TextField(_("说明"), blank=True)
+    reason = models.TextField(_("更正原因"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    proposed_at = models.DateTimeField(_("提出时间"), default=timezone.now, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
+
+    CONTENT_FIELDS = TargetValue.CONTENT_FIELDS
+
+    class Meta:
+        verbose_name = _("数据更正")
+        verbose_name_plural = _("数据更正")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_value"],
+                condition=Q(status="submitted"),
+                name="one_pending_correction_per_value",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_value} · 更正"
+
+    def get_absolute_url(self) -> str:
+        return self.target_value.get_absolute_url()
+
+    @property
+    def unit_id(self) -> int:
+        return self.target_value.unit_id
+
+    @property
+    def target_id(self) -> int:
+        return self.target_value.target_id
+
+    @property
+    def record_state(self) -> str:
+        """The workflow state its content is in, for the read rule (reports/access.py): a
+        pending correction is like a submitted figure, a rejected one like a returned one."""
+        return {
+            self.Status.SUBMITTED: WorkflowRecord.Status.SUBMITTED,
+            self.Status.APPROVED: WorkflowRecord.Status.APPROVED,
+            self.Status.REJECTED: WorkflowRecord.Status.RETURNED,
+        }[self.status]
+
+    def clean(self):
+        """The same checks as the figure it corrects (TargetValue.clean)."""
+        value = self.target_value
+        probe = TargetValue(
+            target=value.target, period=value.period, unit=value.unit,
+            **{name: getattr(self, name) for name in self.CONTENT_FIELDS},
+        )  # fmt: skip
+        probe.clean()
 
 
 class Reminder(models.Model):

@@ -7,12 +7,12 @@ only the versions and steps the viewer may read.
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from reports import workflow
 from reports.access import (
@@ -23,22 +23,51 @@ from reports.access import (
     scope_for,
     viewer_of,
 )
-from reports.forms import ReturnForm
+from reports.forms import CorrectionForm, ReturnForm
 from reports.history import changes, content_rows
-from reports.models import Attachment, ProgressReport, TargetValue, WorkflowRecord
+from reports.models import (
+    Attachment,
+    ProgressReport,
+    TargetValue,
+    ValueCorrection,
+    WorkflowRecord,
+)
 from targets.models import Target
 
 # --- a record, its history and its review -----------------------------------------------
+
+
+def _corrections(request, record) -> list[ValueCorrection]:
+    """The corrections of a figure the viewer may read (a pending one is like a submitted
+    figure, a rejected one like a returned one: reports/access.py)."""
+    if not isinstance(record, TargetValue):
+        return []
+    scope = scope_for(request)
+    return [
+        c
+        for c in record.corrections.select_related("proposed_by", "reviewed_by")
+        if scope.may_read(record, c.record_state)
+    ]
 
 
 @require_safe
 def record_detail(request, kind, pk):
     record = record_for_user(request, kind, pk)
     viewer = viewer_of(request)
+    corrections = _corrections(request, record)
+    pending = next((c for c in corrections if c.status == ValueCorrection.Status.SUBMITTED), None)
     return render(
         request,
         "reports/record_detail.html",
         {
+            "corrections": corrections,
+            "pending_correction": pending,
+            "may_correct": kind == "value"
+            and record.status == WorkflowRecord.Status.APPROVED
+            and viewer.is_reporter
+            and viewer.unit_id == record.unit_id
+            and pending is None,
+            "may_review_correction": pending is not None and can_review(viewer),
             "record": record,
             "kind": kind,
             "rows": content_rows(record),
@@ -174,3 +203,65 @@ def attachment_delete(request, pk):
     else:
         messages.success(request, _("附件已删除。"))
     return redirect("reports:report-edit", period_pk=report.period_id, task_pk=report.task_id)
+
+
+# --- correcting an approved figure ------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def value_correct(request, pk):
+    """更正: the unit proposes a correction of its approved figure, with the reason."""
+    value = record_for_user(request, "value", pk)
+    viewer = viewer_of(request)
+    if not (viewer.is_reporter and viewer.unit_id == value.unit_id):
+        raise PermissionDenied(_("只有本单位的填报员可以更正本单位的数据。"))
+    if request.method == "POST":
+        form = CorrectionForm(request.POST, target=value.target)
+        if form.is_valid():
+            try:
+                workflow.propose_correction(value=value, user=request.user,
+                                            content=form.content(),
+                                            reason=form.cleaned_data["reason"])  # fmt: skip
+            except ValidationError as error:
+                for name, errors in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            except workflow.WorkflowError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("更正已提交，审核通过后生效；在此之前仍以原数据为准。"))
+                return redirect(value.get_absolute_url())
+    else:
+        initial = {n: getattr(value, n) for n in TargetValue.CONTENT_FIELDS}
+        form = CorrectionForm(initial=initial, target=value.target)
+    return render(request, "reports/correction_form.html", {"form": form, "value": value})
+
+
+def _correction_for_reviewer(request, pk) -> ValueCorrection:
+    require_reviewer(request)
+    return get_object_or_404(ValueCorrection.objects.select_related("target_value"), pk=pk)
+
+
+@require_POST
+def correction_approve(request, pk):
+    correction = _correction_for_reviewer(request, pk)
+    try:
+        workflow.approve_correction(correction=correction, user=request.user)
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("更正已审核通过，数据已更新。"))
+    return redirect(correction.get_absolute_url())
+
+
+@require_POST
+def correction_reject(request, pk):
+    correction = _correction_for_reviewer(request, pk)
+    try:
+        workflow.reject_correction(
+            correction=correction, user=request.user, comment=request.POST.get("comment", "")
+        )
+    except (workflow.WorkflowError, ValidationError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("已不采纳这份更正，原数据不变。"))
+    return redirect(correction.get_absolute_url())

@@ -15,7 +15,7 @@ from django_tables2 import RequestConfig
 from reports import workflow
 from reports.access import require_reviewer, viewer_of
 from reports.duties import compliance
-from reports.models import ProgressReport, TargetValue, WorkflowRecord
+from reports.models import ProgressReport, TargetValue, ValueCorrection, WorkflowRecord
 from reports.tables import QueueReportTable, QueueValueTable
 from tasks.models import Plan, ReportingPeriod, Task, Unit
 from tasks.periods import open_period
@@ -72,6 +72,10 @@ def review_queue(request):
         {
             "report_table": report_table,
             "value_table": value_table,
+            # Corrections of approved figures waiting for the plan office (快报 → 正式 …).
+            "corrections": ValueCorrection.objects.filter(
+                status=ValueCorrection.Status.SUBMITTED, target_value__period__plan=plan
+            ).select_related("target_value__target", "target_value__unit", "target_value__period"),
             "periods": periods,
             "units": units,
             "tasks": Task.objects.in_plan(plan).order_by("number"),

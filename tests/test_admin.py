@@ -2,13 +2,20 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from reports.models import Attachment, ProgressReport, ReportEvent, ReportRevision, TargetValue
+from reports.models import (
+    Attachment,
+    ProgressReport,
+    ReportEvent,
+    ReportRevision,
+    TargetValue,
+    ValueCorrection,
+)
 from tests.factories import make_report
 
 pytestmark = pytest.mark.django_db
 
 
-READ_ONLY = {ProgressReport, TargetValue, ReportEvent, ReportRevision, Attachment}
+READ_ONLY = {ProgressReport, TargetValue, ReportEvent, ReportRevision, Attachment, ValueCorrection}
 
 
 def _ids(model):

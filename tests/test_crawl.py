@@ -26,13 +26,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dashboards.models import ExportJob
 from reports.attachments import check_upload
-from reports.models import Attachment, Profile, ProgressReport, TargetValue
+from reports.models import Attachment, Profile, ProgressReport, TargetValue, ValueCorrection
 from reports.workflow import (
     add_attachments,
+    approve_correction,
     approve_record,
     create_report,
     create_value,
     delete_attachment,
+    propose_correction,
+    reject_correction,
     return_record,
     save_record,
     submit_record,
@@ -136,6 +139,26 @@ class World:
         elif step == "approve":
             record = approve_record(record=record, user=self.reviewer)
             story.enter("approved")
+        elif step.startswith("correct"):  # an approved figure's correction, and its outcome
+            content, markers = make()
+            content = {name: getattr(record, name) for name in TargetValue.CONTENT_FIELDS} | content
+            n = self._next()
+            correction = propose_correction(value=record, user=user, content=content,
+                                            reason=f"更正MK{n:03d}C")  # fmt: skip
+            markers = set(markers) | {f"C{n}"}
+            if step == "correct-approved":
+                approve_correction(correction=correction, user=self.reviewer)
+                story.current = markers
+                story.enter("approved")
+            elif step == "correct-rejected":
+                m = self._next()
+                reject_correction(correction=correction, user=self.reviewer,
+                                  comment=f"不采纳MK{m:03d}R")  # fmt: skip
+                for marker in [*markers, f"R{m}"]:
+                    story.states[marker].add("returned")
+            else:  # still pending: its content is a submitted figure's
+                for marker in markers:
+                    story.states[marker].add("submitted")
         record.refresh_from_db()
         return record
 
@@ -145,6 +168,9 @@ SCRIPTS = {
     "returned": "attach submit return save",
     "submitted": "save attach attach-and-delete submit",
     "approved": "attach save submit return save submit approve",
+    "corrected-pending": "submit approve correct",
+    "corrected-approved": "submit approve correct-approved",
+    "corrected-rejected": "submit approve correct-rejected",
 }
 STORIES = [
     # unit, task number or target key, 2024 quarter, state
@@ -173,6 +199,10 @@ STORIES = [
     ("卧龙区", "county-tech-contract-turnover", 3, "submitted"),
     ("卧龙区", "county-tech-contract-turnover", 4, "approved"),
     ("宛城区", "county-incubators", 1, "draft"),
+    # Approved figures corrected: pending, approved and rejected corrections.
+    ("市科技局", "tech-smes", 4, "corrected-pending"),
+    ("卧龙区", "county-incubators", 4, "corrected-approved"),
+    ("宛城区", "county-tech-contract-turnover", 4, "corrected-rejected"),
 ]
 UNITS = ["市科技局", "卧龙区", "宛城区", "市财政局", "市委组织部"]
 VIEWERS = [*UNITS, "reviewer", "leader", "admin", "no-role"]
@@ -281,6 +311,7 @@ def start_urls(world: World) -> dict[str, list[str]]:
     targets = sorted({v.target_id for v in values})
     units = sorted({r.unit_id for r in reports + values} | {f.unit(u).pk for u in UNITS})
     attachments = [*Attachment.objects.values_list("pk", flat=True), 999999]
+    corrections = list(ValueCorrection.objects.values_list("pk", flat=True))
     records = [("report", r.pk) for r in reports] + [("value", v.pk) for v in values]
     years = [2024]
     query = lambda name, key, items: [f"{reverse(name)}?{urlencode({key: i})}" for i in items]  # noqa: E731
@@ -302,6 +333,9 @@ def start_urls(world: World) -> dict[str, list[str]]:
         "reports:review-queue": [[]],
         "reports:review-approve": [[]],
         "reports:compliance": [[]],
+        "reports:value-correct": [[v.pk] for v in values],
+        "reports:correction-approve": [[c] for c in corrections],
+        "reports:correction-reject": [[c] for c in corrections],
         "reports:attachment": [[a] for a in attachments],
         "reports:attachment-delete": [[a] for a in attachments],
         "targets:target-list": [[plan.code]],
