@@ -1,5 +1,7 @@
 """The reporter's forms and the reviewer's return comment: they validate and convert."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -145,6 +147,9 @@ class ValueForm(forms.Form):
     def __init__(self, *args, target: Target, **kwargs):
         super().__init__(*args, **kwargs)
         self.target = target
+        stored = self.initial.get("value")
+        if isinstance(stored, Decimal) and stored.is_finite():
+            self.initial["value"] = format(stored.normalize(), "f")  # 1334.00 → 1334
         self.fields["form"].choices = target.form_choices
         self.fields["value"].label = _("数值（%(measure)s）") % {"measure": target.value_measure}
 
