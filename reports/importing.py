@@ -19,6 +19,10 @@ second time.
 The workbook's texts and the problems are Chinese documents, as in dashboards/excel.py and
 reports/workflow.py: the labels of the drop-down lists must read the same whatever language the
 page is shown in.
+
+This module checks the rows and saves them (about 450 lines, most of it the cell-by-cell
+checks of a task row and a value row); building the template, checking the package and reading
+the workbook are reports/excel_template.py, package_checks.py and template_reading.py.
 """
 
 import datetime as dt

@@ -1,7 +1,7 @@
 """What units report and how it is reviewed: who a user is, the workflow record, progress
 reports and target values (a reported figure is a report too), their events, versions and
-attachments, and the reminders sent about them. One subject, the reported record, in eight
-models (about 420 lines): they share WorkflowRecord and link to each other."""
+attachments, their corrections and the reminders sent about them. One subject, the reported
+record, in nine models (about 530 lines): they share WorkflowRecord and link to each other."""
 
 import uuid
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from reports import workflow
+from reports import corrections, workflow
 from reports.access import (
     can_edit,
     can_review,
@@ -54,13 +54,13 @@ def _corrections(request, record) -> list[ValueCorrection]:
 def record_detail(request, kind, pk):
     record = record_for_user(request, kind, pk)
     viewer = viewer_of(request)
-    corrections = _corrections(request, record)
-    pending = next((c for c in corrections if c.status == ValueCorrection.Status.SUBMITTED), None)
+    readable = _corrections(request, record)
+    pending = next((c for c in readable if c.status == ValueCorrection.Status.SUBMITTED), None)
     return render(
         request,
         "reports/record_detail.html",
         {
-            "corrections": corrections,
+            "corrections": readable,
             "pending_correction": pending,
             "may_correct": kind == "value"
             and record.status == WorkflowRecord.Status.APPROVED
@@ -219,7 +219,7 @@ def value_correct(request, pk):
         form = CorrectionForm(request.POST, target=value.target)
         if form.is_valid():
             try:
-                workflow.propose_correction(value=value, user=request.user,
+                corrections.propose_correction(value=value, user=request.user,
                                             content=form.content(),
                                             reason=form.cleaned_data["reason"])  # fmt: skip
             except ValidationError as error:
@@ -245,7 +245,7 @@ def _correction_for_reviewer(request, pk) -> ValueCorrection:
 def correction_approve(request, pk):
     correction = _correction_for_reviewer(request, pk)
     try:
-        workflow.approve_correction(correction=correction, user=request.user)
+        corrections.approve_correction(correction=correction, user=request.user)
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
     else:
@@ -257,7 +257,7 @@ def correction_approve(request, pk):
 def correction_reject(request, pk):
     correction = _correction_for_reviewer(request, pk)
     try:
-        workflow.reject_correction(
+        corrections.reject_correction(
             correction=correction, user=request.user, comment=request.POST.get("comment", "")
         )
     except (workflow.WorkflowError, ValidationError) as error:

@@ -25,7 +25,6 @@ from reports.models import (
     ReportEvent,
     ReportRevision,
     TargetValue,
-    ValueCorrection,
     WorkflowRecord,
 )
 from targets.models import Target
@@ -69,7 +68,7 @@ def _record_link(record: Record) -> dict:
     return {"report": record} if isinstance(record, ProgressReport) else {"target_value": record}
 
 
-def _log(record: Record, *, user, action: str, from_status: str, comment: str = "") -> None:
+def log_step(record: Record, *, user, action: str, from_status: str, comment: str = "") -> None:
     ReportEvent.objects.create(
         **_record_link(record),
         action=action,
@@ -81,7 +80,7 @@ def _log(record: Record, *, user, action: str, from_status: str, comment: str = 
     )
 
 
-def _keep_revision(record: Record, *, user) -> None:
+def keep_revision(record: Record, *, user) -> None:
     ReportRevision.objects.create(
         **_record_link(record),
         version=record.version,
@@ -90,7 +89,7 @@ def _keep_revision(record: Record, *, user) -> None:
     )
 
 
-def _locked(record: Record) -> Record:
+def lock_record(record: Record) -> Record:
     # Lock the row alone, with no joins: when PostgreSQL re-reads a row another transaction
     # changed while we waited, it re-checks joined rows from the old snapshot, and a join on
     # updated_by (which that transaction changed) would lose the row altogether.
@@ -137,8 +136,8 @@ def _create(record: Record, *, viewer: Viewer, owns: bool, user) -> Record:
         if existing is None:
             raise
         raise StaleVersionError(existing) from error
-    _keep_revision(record, user=user)
-    _log(record, user=user, action=Action.CREATE, from_status="")
+    keep_revision(record, user=user)
+    log_step(record, user=user, action=Action.CREATE, from_status="")
     return record
 
 
@@ -203,7 +202,7 @@ def _check_edit(record: Record, user) -> None:
 @transaction.atomic
 def save_record(*, record: Record, user, content: dict, version: int) -> Record:
     """Save a draft or returned record with new content, if nobody saved it meanwhile."""
-    record = _locked(record)
+    record = lock_record(record)
     _check_edit(record, user)
     _require_version(record, version)
     for name, value in content.items():
@@ -221,8 +220,8 @@ def save_record(*, record: Record, user, content: dict, version: int) -> Record:
     record.version += 1
     record.updated_by, record.updated_at = user, timezone.now()
     record.save()
-    _keep_revision(record, user=user)
-    _log(record, user=user, action=Action.SAVE, from_status=record.status)
+    keep_revision(record, user=user)
+    log_step(record, user=user, action=Action.SAVE, from_status=record.status)
     return record
 
 
@@ -241,7 +240,7 @@ def submit_record(*, record: Record, user, version: int, late_ok: bool = False) 
     After the due date a submission is accepted and marked late (the mark stays). A closed
     period takes a submission only when the user confirms it as a late one (late_ok).
     """
-    record = _locked(record)
+    record = lock_record(record)
     _check_edit(record, user)
     _require_version(record, version)
     due = due_date_of(record)
@@ -258,7 +257,7 @@ def submit_record(*, record: Record, user, version: int, late_ok: bool = False) 
     record.version += 1
     record.updated_by, record.updated_at = user, now
     record.save()
-    _log(record, user=user, action=Action.SUBMIT, from_status=from_status)
+    log_step(record, user=user, action=Action.SUBMIT, from_status=from_status)
     return record
 
 
@@ -277,7 +276,7 @@ def return_record(*, record: Record, user, comment: str) -> Record:
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": "退回时必须填写退回意见。"})
-    record = _locked(record)
+    record = lock_record(record)
     _check_review(record, user)
     record.status, record.review_comment, record.reviewed_at = (
         Status.RETURNED,
@@ -287,7 +286,7 @@ def return_record(*, record: Record, user, comment: str) -> Record:
     record.version += 1
     record.updated_by, record.updated_at = user, timezone.now()
     record.save()
-    _log(record, user=user, action=Action.RETURN, from_status=Status.SUBMITTED, comment=comment)
+    log_step(record, user=user, action=Action.RETURN, from_status=Status.SUBMITTED, comment=comment)
     return record
 
 
@@ -302,7 +301,7 @@ def approve_records(*, records: list[Record], user) -> list[Record]:
         raise WorkflowError("请至少选择一份报告。")
     if not can_review(viewer_for(user)):
         raise PermissionDenied("只有审核员可以审核报告。")
-    locked = [_locked(record) for record in records]
+    locked = [lock_record(record) for record in records]
     pending = [record for record in locked if record.status != Status.APPROVED]
     problems = []
     for record in pending:
@@ -318,14 +317,14 @@ def approve_records(*, records: list[Record], user) -> list[Record]:
         record.version += 1
         record.updated_by, record.updated_at = user, now
         record.save()
-        _log(record, user=user, action=Action.APPROVE, from_status=Status.SUBMITTED)
+        log_step(record, user=user, action=Action.APPROVE, from_status=Status.SUBMITTED)
     return pending
 
 
 @transaction.atomic
 def approve_record(*, record: Record, user) -> Record:
     """Approve one submitted record; approving one that is already approved is refused."""
-    record = _locked(record)
+    record = lock_record(record)
     _check_review(record, user)
     return approve_records(records=[record], user=user)[0]
 
@@ -371,7 +370,7 @@ def add_attachments(*, report: ProgressReport, user, files: list) -> list[Attach
     If anything fails, the files already written are removed again, so nothing is half-saved.
     Call it last in a transaction: a file is kept only with its row.
     """
-    report = _locked(report)
+    report = lock_record(report)
     _check_edit(report, user)
     if report.attachments.count() + len(files) > MAX_FILES_PER_REPORT:
         raise WorkflowError(f"每份报告最多 {MAX_FILES_PER_REPORT} 个附件。")
@@ -397,79 +396,8 @@ def add_attachments(*, report: ProgressReport, user, files: list) -> list[Attach
 
 @transaction.atomic
 def delete_attachment(*, attachment: Attachment, user) -> None:
-    report = _locked(attachment.report)
+    report = lock_record(attachment.report)
     _check_edit(report, user)
     name = attachment.file.name
     attachment.delete()
     transaction.on_commit(lambda: default_storage.delete(name))
-
-
-# --- correcting an approved figure ---------------------------------------------------------
-
-
-@transaction.atomic
-def propose_correction(*, value: TargetValue, user, content: dict, reason: str) -> ValueCorrection:
-    """The unit proposes to correct an approved figure (快报 → 正式, a revised figure, a typo),
-    with its reason. The approved figure stays what the dashboards use until a reviewer
-    approves the correction."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "请说明更正原因，如“统计公报正式数据”“修正录入错误”。"})
-    value = _locked(value)
-    viewer = viewer_for(user)
-    if not (viewer.is_reporter and viewer.unit_id == value.unit_id):
-        raise PermissionDenied("只有本单位的填报员可以更正本单位的数据。")
-    if value.status != Status.APPROVED:
-        raise WorkflowError("只有已审核通过的数据需要更正；未审核的数据请直接修改。")
-    if value.corrections.filter(status=ValueCorrection.Status.SUBMITTED).exists():
-        raise WorkflowError("这项数据已有一份更正等待审核，请等审核后再提出。")
-    correction = ValueCorrection(target_value=value, reason=reason, proposed_by=user, **content)
-    correction.full_clean(validate_constraints=False)
-    if all(getattr(correction, n) == getattr(value, n) for n in TargetValue.CONTENT_FIELDS):
-        raise WorkflowError("更正后的内容与现有数据相同，无需更正。")
-    correction.save()
-    return correction
-
-
-def _pending(correction: ValueCorrection, user) -> ValueCorrection:
-    if not can_review(viewer_for(user)):
-        raise PermissionDenied("只有审核员可以审核更正。")
-    correction = ValueCorrection.objects.select_for_update().get(pk=correction.pk)
-    if correction.status != ValueCorrection.Status.SUBMITTED:
-        raise WorkflowError(f"这份更正已{correction.get_status_display()}。")
-    return correction
-
-
-@transaction.atomic
-def approve_correction(*, correction: ValueCorrection, user) -> TargetValue:
-    """The corrected content becomes the figure's new version; the history keeps the old one,
-    and the step says why (更正, with the reason)."""
-    correction = _pending(correction, user)
-    value = _locked(correction.target_value)
-    for name in TargetValue.CONTENT_FIELDS:
-        setattr(value, name, getattr(correction, name))
-    value.full_clean()
-    now = timezone.now()
-    value.version += 1
-    value.updated_by, value.updated_at, value.reviewed_at = user, now, now
-    value.save()
-    _keep_revision(value, user=correction.proposed_by)
-    _log(value, user=user, action=Action.CORRECT, from_status=Status.APPROVED,
-         comment=correction.reason)  # fmt: skip
-    correction.status, correction.reviewed_by, correction.reviewed_at = (
-        ValueCorrection.Status.APPROVED, user, now,
-    )  # fmt: skip
-    correction.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    return value
-
-
-@transaction.atomic
-def reject_correction(*, correction: ValueCorrection, user, comment: str) -> ValueCorrection:
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": "不采纳更正时必须说明理由。"})
-    correction = _pending(correction, user)
-    correction.status, correction.review_comment = ValueCorrection.Status.REJECTED, comment
-    correction.reviewed_by, correction.reviewed_at = user, timezone.now()
-    correction.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
-    return correction

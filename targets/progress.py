@@ -1,6 +1,9 @@
 """How far a target has come, judged only on what the published figures show.
 
-Plain functions over values (no queries), so the rules can be argued about and tested alone.
+One subject, the verdict on a target's figures (about 650 lines): one judge per kind of
+target (a level, a per-year flow, a five-year total, a growth rate, a benchmark) sharing the
+comparisons, the expected line and the statuses. Plain functions over values (no queries),
+so the rules can be argued about and tested alone.
 
 Figures reach a city government the way statistics are published, not quarter by quarter as a
 form would like, and every rule here starts from that:

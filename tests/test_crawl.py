@@ -26,16 +26,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dashboards.models import ExportJob
 from reports.attachments import check_upload
+from reports.corrections import approve_correction, propose_correction, reject_correction
 from reports.models import Attachment, Profile, ProgressReport, TargetValue, ValueCorrection
 from reports.workflow import (
     add_attachments,
-    approve_correction,
     approve_record,
     create_report,
     create_value,
     delete_attachment,
-    propose_correction,
-    reject_correction,
     return_record,
     save_record,
     submit_record,

@@ -10,13 +10,11 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from dashboards.assessment import assess_plan
+from reports.corrections import approve_correction, propose_correction, reject_correction
 from reports.models import TargetValue, ValueCorrection
 from reports.workflow import (
     WorkflowError,
-    approve_correction,
     approve_record,
-    propose_correction,
-    reject_correction,
     submit_record,
 )
 from tests import factories as f
