@@ -2,7 +2,7 @@
 reports. Reads with a fixed number of queries, whatever the number of tasks or reports."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -155,19 +155,36 @@ def _owed(plan) -> tuple[set[tuple[str, int, int]], dict[int, Target]]:
     return owed, yearly
 
 
-def compliance_by_period(
-    plan, periods: list[ReportingPeriod], unit: Unit | None = None, today: dt.date | None = None
-) -> dict[int, list[UnitCompliance]]:
-    """Every reporting unit's standing in each of the periods, in a fixed number of queries
-    however many periods, units or reports there are.
+@dataclass
+class Standing:
+    """A unit's standing in a period with the day left open: `owed` counts everything owed
+    whatever the day, `pending_due` the due dates of yearly figures not yet sent, each owed
+    only once its own due date has passed (see compliance_by_period)."""
+
+    owed: int = 0
+    on_time: int = 0
+    late: int = 0
+    pending_due: list[dt.date] = field(default_factory=list)
+
+    def owed_on(self, today: dt.date | None) -> int:
+        return self.owed + sum(today is None or today > due for due in self.pending_due)
+
+
+def standings(
+    plan, periods: list[ReportingPeriod], unit: Unit | None = None, units: set[int] | None = None
+) -> dict[tuple[int, int], Standing]:
+    """(period id, unit id) → Standing for every unit that owes something in each period, in a
+    fixed number of queries however many periods, units or reports there are.
 
     A unit owes a report for each task it owns (directly, or as a member of a collective such
     as 各县市区政府（管委会）) and a value for each target it reports, when the target is owed:
     every quarter, or for a yearly target (统计公报 figures) once a year in the fourth quarter,
-    and, when `today` is given, not before its own due date months later. A record counts once
-    it is submitted or approved, as on time or late by its late mark.
+    and then not before its own due date months later. A record counts once it is submitted
+    or approved, as on time or late by its late mark. `units`: the ids of the units counted
+    (every countable unit when not given).
     """
-    units = {u.pk: u for u in Unit.objects.countable()}
+    if units is None:
+        units = set(Unit.objects.countable().values_list("pk", flat=True))
     owed, yearly = _owed(plan)
     ids = [p.pk for p in periods]
     sent: dict[tuple, bool] = {}
@@ -175,7 +192,7 @@ def compliance_by_period(
     reports = ProgressReport.objects.filter(period__in=ids, status__in=done)
     values = TargetValue.objects.filter(period__in=ids, status__in=done)
     if unit is not None:  # one unit's record: read only its rows
-        units = {unit.pk: unit}
+        units = {unit.pk} & units
         owed = {key for key in owed if key[2] == unit.pk}
         reports, values = reports.filter(unit=unit), values.filter(unit=unit)
     for period_id, task_id, unit_id, late in reports.values_list(
@@ -186,52 +203,79 @@ def compliance_by_period(
         "period_id", "target_id", "unit_id", "series", "is_late"
     ):
         sent[(period_id, f"target:{series}", target_id, unit_id)] = late
-    result = {}
+    result: dict[tuple[int, int], Standing] = {}
     for period in periods:
-        standing = {pk: UnitCompliance(unit) for pk, unit in units.items()}
         for key in owed:
-            row = standing.get(key[2])
-            if row is None:
+            if key[2] not in units:
                 continue
             late = sent.get((period.pk, *key))
             target = yearly.get(key[1]) if key[0] != "task" else None
+            if target is not None and period.quarter != 4:
+                continue  # a yearly figure is owed in the fourth quarter only
+            row = result.setdefault((period.pk, key[2]), Standing())
             if target is not None and late is None:
-                if period.quarter != 4:
-                    continue  # a yearly figure is not owed in the other quarters
-                if today is not None and today <= target.due_date(period):
-                    continue  # nor before its own due date
-            elif target is not None and period.quarter != 4:
-                continue
+                row.pending_due.append(target.due_date(period))
+                continue  # owed once its own due date has passed
             row.owed += 1
             if late is True:
                 row.late += 1
             elif late is False:
                 row.on_time += 1
-        result[period.pk] = [row for row in standing.values() if row.owed]
+    for row in result.values():
+        row.pending_due.sort()
+    return result
+
+
+def compliance_by_period(
+    plan, periods: list[ReportingPeriod], unit: Unit | None = None, today: dt.date | None = None
+) -> dict[int, list[UnitCompliance]]:
+    """Every reporting unit's standing in each of the periods on `today` (see standings); with
+    no `today`, every yearly figure of a fourth quarter is owed."""
+    units = {u.pk: u for u in Unit.objects.countable()} if unit is None else {unit.pk: unit}
+    parts = standings(plan, periods, unit, set(units))
+    result = {}
+    for period in periods:
+        rows = []
+        for pk, member in units.items():
+            part = parts.get((period.pk, pk))
+            if part is not None and part.owed_on(today):
+                rows.append(UnitCompliance(member, part.owed_on(today), part.on_time, part.late))
+        result[period.pk] = rows
     return result
 
 
 def task_statuses(plan, period: ReportingPeriod, today: dt.date) -> dict[int, str]:
     """Each task's status in the period (tasks/status.py) from its units' approved reports (a
     submitted one counts as reported, awaiting review), in a fixed number of queries."""
+    overdue = today > period.due_on
+    return {task_id: pair[overdue] for task_id, pair in task_status_pairs(plan, period).items()}
+
+
+def task_status_pairs(plan, period: ReportingPeriod, tasks=None) -> dict[int, tuple[str, str]]:
+    """Each task's status in the period before its due date and after it (when a unit that has
+    not reported makes the task 滞后), from one read of the period's reports."""
     owners: dict[int, list[int]] = {}
     members: dict[int, list[int]] = {}
     for collective_id, member_id in Unit.members.through.objects.values_list(
         "from_unit_id", "to_unit_id"
     ):
         members.setdefault(collective_id, []).append(member_id)
-    for task_id, unit_id in TaskUnit.objects.filter(task__plan=plan).values_list(
-        "task_id", "unit_id"
-    ):
+    assignments = TaskUnit.objects.filter(task__plan=plan)
+    reports = ProgressReport.objects.filter(
+        period=period, status__in=(Status.SUBMITTED, Status.APPROVED)
+    )
+    if tasks is not None:
+        assignments, reports = assignments.filter(task__in=tasks), reports.filter(task__in=tasks)
+    for task_id, unit_id in assignments.values_list("task_id", "unit_id"):
         owners.setdefault(task_id, []).extend(members.get(unit_id, [unit_id]))
     completions = {
         (task_id, unit_id): completion if status == Status.APPROVED else AWAITING
-        for task_id, unit_id, completion, status in ProgressReport.objects.filter(
-            period=period, status__in=(Status.SUBMITTED, Status.APPROVED)
-        ).values_list("task_id", "unit_id", "completion", "status")
+        for task_id, unit_id, completion, status in reports.values_list(
+            "task_id", "unit_id", "completion", "status"
+        )
     }
-    overdue = today > period.due_on
-    return {
-        task_id: task_status([completions.get((task_id, u)) for u in units], overdue=overdue)
-        for task_id, units in owners.items()
-    }
+    pairs = {}
+    for task_id, units in owners.items():
+        found = [completions.get((task_id, u)) for u in units]
+        pairs[task_id] = (task_status(found, overdue=False), task_status(found, overdue=True))
+    return pairs
