@@ -48,6 +48,7 @@ class CountyResult:
     unit: Unit
     progress: progress.Progress
     figures: list[Figure] = field(default_factory=list)
+    detail: dict = field(default_factory=dict)  # stored: the county's verdict for a year
 
 
 @dataclass
@@ -57,6 +58,7 @@ class TargetProgress:
     figures: list[Figure] = field(default_factory=list)
     benchmark: list[Figure] = field(default_factory=list)
     counties: list[CountyResult] = field(default_factory=list)
+    detail: dict = field(default_factory=dict)  # stored: what the target's page draws
 
     @property
     def counties_met(self) -> int:
@@ -81,6 +83,12 @@ def _figures(plan: Plan, targets: list[Target], as_of: dt.date):
             Figure(covers_to, value, pk, label, form, quality)
         )
     return found
+
+
+def figure_from_json(data: list) -> Figure:
+    """A figure as stored with a verdict (dashboards/verdicts.py)."""
+    on, value, value_id, label, form, quality = data
+    return Figure(dt.date.fromisoformat(on), Decimal(value), value_id, label, form, quality)
 
 
 def rule_inputs(figures: list[Figure]) -> list[progress.Figure]:
@@ -125,8 +133,19 @@ def _county_summary(results: list[CountyResult], final: bool) -> progress.Progre
     )  # fmt: skip
 
 
-def assess_plan(plan: Plan, today: dt.date, targets=None) -> list[TargetProgress]:
-    """Every target of the plan (or the ones given) judged on `today`."""
+@dataclass
+class Inputs:
+    """What judging a plan's targets needs, read once: the targets, their goals, the counties
+    of each county-by-county target and the approved figures up to a day."""
+
+    targets: list[Target]
+    goals: dict[int, progress.Goal]
+    counties: dict[int, list[Unit]]
+    found: dict[tuple, list[Figure]]
+    end: dt.date
+
+
+def load_inputs(plan: Plan, until: dt.date, targets=None) -> Inputs:
     if targets is None:
         targets = list(
             Target.objects.in_plan(plan)
@@ -137,36 +156,53 @@ def assess_plan(plan: Plan, today: dt.date, targets=None) -> list[TargetProgress
     milestones = defaultdict(list)
     for milestone in TargetMilestone.objects.filter(target__in=targets):
         milestones[milestone.target_id].append(milestone)
-    found = _figures(plan, targets, today)
     first = ReportingPeriod.objects.in_plan(plan).order_by("starts_on").first()
     reporting_start = first.starts_on if first else None
+    goals = {t.pk: goal_for(t, plan, milestones[t.pk], reporting_start) for t in targets}
+    counties = {
+        t.pk: sorted(
+            {m for u in t.units.all() for m in u.members.all()},
+            key=lambda u: (u.sort_order, u.name),
+        )
+        for t in targets
+        if t.scope == Target.Scope.EACH_COUNTY
+    }
+    return Inputs(targets, goals, counties, _figures(plan, targets, until), plan.period_end)
+
+
+def judge(inputs: Inputs, today: dt.date) -> list[TargetProgress]:
+    """Every target of `inputs` judged on `today`, from the figures covering up to then."""
+
+    def up_to(key) -> list[Figure]:
+        return [f for f in inputs.found.get(key, []) if f.on <= today]
+
     results = []
-    for target in targets:
-        goal = goal_for(target, plan, milestones[target.pk], reporting_start)
+    for target in inputs.targets:
+        goal = inputs.goals[target.pk]
         if target.scope == Target.Scope.EACH_COUNTY:
             counties = []
-            for unit in sorted(
-                {m for u in target.units.all() for m in u.members.all()},
-                key=lambda u: (u.sort_order, u.name),
-            ):
-                figures = found.get((target.pk, unit.pk, "actual"), [])
-                counties.append(
-                    CountyResult(
-                        unit,
-                        progress.assess(goal, rule_inputs(figures), today, thresholds=thresholds()),
-                        figures,
-                    )
+            for unit in inputs.counties[target.pk]:
+                figures = up_to((target.pk, unit.pk, "actual"))
+                verdict = progress.assess(
+                    goal, rule_inputs(figures), today, thresholds=thresholds()
                 )
-            summary = _county_summary(counties, today >= plan.period_end)
+                counties.append(CountyResult(unit, verdict, figures))
+            summary = _county_summary(counties, today >= inputs.end)
             results.append(TargetProgress(target, summary, counties=counties))
             continue
-        figures = found.get((target.pk, target.reporting_unit_id, "actual"), [])
-        bench = found.get((target.pk, target.reporting_unit_id, "benchmark"), [])
+        figures = up_to((target.pk, target.reporting_unit_id, "actual"))
+        bench = up_to((target.pk, target.reporting_unit_id, "benchmark"))
         result = progress.assess(
             goal, rule_inputs(figures), today, rule_inputs(bench), thresholds=thresholds()
         )
         results.append(TargetProgress(target, result, figures, bench))
     return results
+
+
+def assess_plan(plan: Plan, today: dt.date, targets=None) -> list[TargetProgress]:
+    """Every target of the plan (or the ones given) judged on `today`, computed now. Pages read
+    the stored verdicts instead (dashboards/verdicts.py); this is what they are computed by."""
+    return judge(load_inputs(plan, today, targets), today)
 
 
 def basis_text(p: progress.Progress) -> str:

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from dashboards.assessment import TargetProgress, assess_plan
-from reports.duties import compliance, compliance_by_period, task_statuses
+from dashboards.assessment import TargetProgress
+from dashboards.verdicts import stored_compliance, stored_results, stored_task_statuses
 from reports.models import ProgressReport, WorkflowRecord
 from targets import progress
 from targets.models import Target
@@ -84,7 +84,8 @@ class Overview:
 
 
 def overview(plan: Plan, day: dt.date) -> Overview:
-    results = assess_plan(plan, day)
+    """What 总览 shows on `day`, read from the stored verdicts (dashboards/verdicts.py)."""
+    results = stored_results(plan, day)
     counter = Counter(r.progress.status for r in results)
     counts = [(s, progress.STATUS_LABELS[s], counter[s]) for s in STATUS_ORDER if counter[s]]
     sections: dict[str, list[TargetProgress]] = defaultdict(list)
@@ -93,9 +94,9 @@ def overview(plan: Plan, day: dt.date) -> Overview:
         name = f"三、{section.numeral}{section.title}" if section else "二、主要目标"
         sections[name].append(result)
     period = reporting_period(plan, day)
-    rows = compliance(period, today=day) if period else []
+    rows = stored_compliance(plan, [period], day)[period.pk] if period else []
     rows.sort(key=lambda r: (-r.missing, -r.late, r.unit.sort_order))
-    statuses = task_statuses(plan, period, day) if period else {}
+    statuses = stored_task_statuses(plan, period, day) if period else {}
     tasks = list(Task.objects.in_plan(plan).order_by("number"))
     task_rows = [
         (t, statuses.get(t.pk, "not_started"), TASK_LABELS[statuses.get(t.pk, "not_started")])
@@ -146,7 +147,7 @@ def unit_heatmap(plan: Plan, unit, day: dt.date, may_read):
 def unit_record(plan: Plan, unit, day: dt.date):
     """The unit's standing in every period that has started."""
     periods = [p for p in ReportingPeriod.objects.in_plan(plan) if p.starts_on <= day]
-    by_period = compliance_by_period(plan, periods, unit, today=day)
+    by_period = stored_compliance(plan, periods, day, unit)
     rows = []
     for period in periods:
         standing = next((r for r in by_period[period.pk] if r.unit.pk == unit.pk), None)

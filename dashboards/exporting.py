@@ -10,9 +10,10 @@ from django.conf import settings
 from django.core.files import File
 from django.utils import timezone
 
-from dashboards.assessment import assess_plan, basis_text
+from dashboards.assessment import basis_text
 from dashboards.excel import LEDGER_TITLE, LedgerRow, TargetRow, write_workbook
 from dashboards.models import ExportJob
+from dashboards.verdicts import state_for, stored_results
 from reports.models import ProgressReport, WorkflowRecord
 from targets.models import Target
 from tasks.models import Plan, ReportingPeriod, Task, Unit
@@ -35,14 +36,12 @@ def ledger_rows(plan: Plan, period: ReportingPeriod, unit: Unit | None = None) -
     }
     rows = []
     for task in Task.objects.in_plan(plan).with_units().order_by("number"):
-        units: list[Unit] = []
+        units: dict[int, Unit] = {}  # in ledger order, each unit once
         for assignment in task.assignments.all():
             for owner in members.get(assignment.unit_id, [assignment.unit]):
-                if owner not in units:
-                    units.append(owner)
-        if unit is not None:
-            units = [u for u in units if u.pk == unit.pk]
-        for owner in units:
+                units.setdefault(owner.pk, owner)
+        owners = [u for u in units.values() if unit is None or u.pk == unit.pk]
+        for owner in owners:
             row = LedgerRow(
                 task.number,
                 task.title,
@@ -65,8 +64,11 @@ def ledger_rows(plan: Plan, period: ReportingPeriod, unit: Unit | None = None) -
 
 
 def target_rows(plan: Plan, day: dt.date, unit: Unit | None = None) -> list[TargetRow]:
+    """The targets' stored verdicts on `day` (a quarter's last day that has passed, or today),
+    as the dashboards show them."""
+    state_for(plan, timezone.localdate())
     rows = []
-    for result in assess_plan(plan, day):
+    for result in stored_results(plan, day):
         target, progress = result.target, result.progress
         county = None
         if unit is not None:
@@ -120,7 +122,8 @@ def run_export(job_id: int) -> ExportJob | None:
         return None
     job = ExportJob.objects.select_related("plan", "period", "unit").get(pk=job_id)
     try:
-        day = job.period.ends_on
+        # Judged on the period's last day, or today while the period is still running.
+        day = min(job.period.ends_on, timezone.localdate())
         title = f"{LEDGER_TITLE}（{job.period.label}{'·' + job.unit.name if job.unit else ''}）"
         with tempfile.TemporaryFile() as handle:
             write_workbook(

@@ -4,6 +4,8 @@ function, so the same work runs from a management command or a test without a wo
 from celery import shared_task
 
 from dashboards.exporting import remove_expired_exports, run_export
+from dashboards.verdicts import refresh
+from tasks.models import Plan
 
 
 @shared_task
@@ -14,3 +16,20 @@ def export_ledger(job_id: int) -> None:
 @shared_task
 def delete_old_exports() -> int:
     return remove_expired_exports()
+
+
+@shared_task
+def refresh_verdicts(plan_id: int) -> None:
+    """Recompute what the plan's pending changes touch (queued when a change commits)."""
+    plan = Plan.objects.filter(pk=plan_id).first()
+    if plan is not None:
+        refresh(plan)
+
+
+@shared_task
+def refresh_all_verdicts() -> int:
+    """Nightly: judge every plan on the new day, and take any change whose job was lost."""
+    plans = list(Plan.objects.all())
+    for plan in plans:
+        refresh(plan)
+    return len(plans)

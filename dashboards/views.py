@@ -5,6 +5,7 @@ standing only, never a draft. Each page runs a fixed number of queries.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -15,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from dashboards import charts, dashboard
-from dashboards.assessment import assess_plan, rule_inputs
+from dashboards.assessment import figure_from_json
 from dashboards.scoreboard import county_scoreboard, scoreboard_workbook, scoreboard_years
+from dashboards.verdicts import progress_from, state_for, stored_results
 from reports.access import scope_for
 from targets import progress
-from targets.goals import goal_for, thresholds
+from targets.goals import thresholds
 from targets.models import Target
 from tasks.links import link_maker
 from tasks.models import Plan, ReportingPeriod, Unit
@@ -37,12 +39,16 @@ def _plan_for(request) -> Plan:
 
 
 def _day(request, plan: Plan) -> tuple[dt.date, ReportingPeriod | None]:
-    """The date the dashboard judges at: today, or the end of a quarter the user picked."""
+    """The date the dashboard judges at: today, or the end of a quarter that has passed, as
+    the user picked; the plan's stored verdicts are brought up to date first (they normally
+    are: dashboards/verdicts.py) and say on the page when a refresh is still running."""
+    today = timezone.localdate()
+    request.verdicts = state_for(plan, today)
     chosen = request.GET.get("as_of", "")
     if chosen.isdecimal():
-        period = get_object_or_404(ReportingPeriod, pk=int(chosen), plan=plan)
+        period = get_object_or_404(ReportingPeriod, pk=int(chosen), plan=plan, ends_on__lte=today)
         return period.ends_on, period
-    return timezone.localdate(), None
+    return today, None
 
 
 def _hover(result) -> str:
@@ -117,13 +123,11 @@ def target_detail(request, pk):
         pk=pk,
         plan=plan,
     )
-    result = assess_plan(plan, day, targets=[target])[0]
+    result = stored_results(plan, day, targets=[target])[0]
     value_url = link_maker("reports:record-detail", "value")
     county_figures = (f for c in result.counties for f in c.figures)
     for figure in (*result.figures, *result.benchmark, *county_figures):
         figure.url = value_url(figure.value_id)
-    every_period = list(ReportingPeriod.objects.in_plan(plan))
-    periods = [p for p in every_period if p.ends_on <= day]
     context = {
         "plan": plan,
         "target": target,
@@ -132,32 +136,26 @@ def target_detail(request, pk):
         "chosen": chosen,
         "periods": dashboard.as_of_choices(plan, timezone.localdate()),
     }
-    start = every_period[0].starts_on if every_period else None
-    goal = goal_for(target, plan, target.milestones.all(), start)
     if target.scope == Target.Scope.EACH_COUNTY:
-        context.update(_county_context(target, plan, goal, result, day))
+        context.update(_county_context(target, plan, result, day))
     else:
-        context.update(_trajectory_context(target, goal, result, periods))
+        context.update(_trajectory_context(target, result))
     return render(request, "dashboards/target_detail.html", context)
 
 
-def _county_context(target, plan, goal, result, day) -> dict:
+def _county_context(target, plan, result, day) -> dict:
     """Each county on the latest year any county's figures cover, judged on that year alone
-    (a year ended short is 未达成 for that year); once the plan is over, the verdict over the
-    whole period stands beside it (every year must meet the requirement)."""
-    year = max(
-        (f.on.year for c in result.counties for f in c.figures),
-        default=min(day, plan.period_end).year,
-    )
-    year_day = min(day, dt.date(year, 12, 31))
+    (a year ended short is 未达成 for that year), as stored; once the plan is over, the
+    verdict over the whole period stands beside it (every year must meet the requirement)."""
+    year = result.detail["year"]
+    value_url = link_maker("reports:record-detail", "value")
     rows = []
     for county in result.counties:
-        # That year's figures only: a year without its figure is 无数据 for that year.
-        in_year = [f for f in county.figures if f.on.year == year]
-        verdict = progress.assess(
-            goal, rule_inputs(in_year), year_day, thresholds=thresholds(), final=False
-        )
-        rows.append((county, in_year[-1] if in_year else None, verdict))
+        figure = county.detail["year_figure"]
+        figure = figure_from_json(figure) if figure else None
+        if figure:
+            figure.url = value_url(figure.value_id)
+        rows.append((county, figure, progress_from(county.detail["year_progress"])))
     return {
         "year": year,
         "county_rows": rows,
@@ -175,18 +173,13 @@ def _county_context(target, plan, goal, result, day) -> dict:
     }
 
 
-def _trajectory_context(target, goal, result, periods) -> dict:
-    """Quarter by quarter: what the figures covering that quarter show, against where the
-    target should have been; a quarter no figure covers has no point."""
-    labels, actual, expected = [], [], []
-    figures, bench = rule_inputs(result.figures), rule_inputs(result.benchmark)
-    for period in periods:
-        step = progress.assess(goal, figures, period.ends_on, bench, thresholds=thresholds(),
-                               final=False)  # fmt: skip
-        covered = step.as_of is not None and period.starts_on <= step.as_of <= period.ends_on
-        labels.append(period.label)
-        actual.append(step.current if covered else None)
-        expected.append(step.expected if covered else progress.expected_value(goal, period.ends_on))
+def _trajectory_context(target, result) -> dict:
+    """Quarter by quarter, as stored: what the figures covering that quarter show, against
+    where the target should have been; a quarter no figure covers has no point."""
+    points = result.detail["trajectory"]
+    labels = [label for label, _, _ in points]
+    actual = [Decimal(a) if a is not None else None for _, a, _ in points]
+    expected = [Decimal(e) if e is not None else None for _, _, e in points]
     unit = "%" if target.accumulation == "growth" else target.value_measure
     names = {"annual": "实际（年初至今累计）", "cumulative": "实际（期内累计）"}
     return {
@@ -223,7 +216,7 @@ def unit_dashboard(request, pk):
     )
     results = [
         r
-        for r in assess_plan(plan, day)
+        for r in stored_results(plan, day)
         if r.target.reporting_unit_id == unit.pk or any(c.unit.pk == unit.pk for c in r.counties)
     ]
     own = []

@@ -27,6 +27,7 @@ from reports.models import ProgressReport, ReportEvent, ReportRevision, TargetVa
 from reports.workflow import content_of
 from targets.models import Target
 from tasks.models import Plan, ReportingPeriod, Task, Unit
+from tasks.signals import plan_data_changed
 
 Status = WorkflowRecord.Status
 ANCHORS = Path(settings.BASE_DIR) / "fixtures" / "demo" / "anchors.json"
@@ -447,6 +448,7 @@ def seed_demo(*, plan: Plan, seed: int = 2022, today: dt.date | None = None) -> 
 
     result = SeedResult(reports=builder.write(ProgressReport), values=builder.write(TargetValue))
     DemoDataset.objects.create(seed=seed, note=f"{periods[0].label}至{latest.label}")
+    plan_data_changed.send(sender=seed_demo, plan=plan)  # written in bulk, without signals
     return result
 
 
@@ -465,4 +467,6 @@ def clear_demo() -> int:
         baseline_value=None, baseline_on=None, baseline_source=""
     )
     DemoDataset.objects.all().delete()
+    for plan in Plan.objects.all():
+        plan_data_changed.send(sender=clear_demo, plan=plan)  # the baselines, written in bulk
     return removed

@@ -76,6 +76,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "nanyang_tracker.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages gzip-compressed (static files come compressed from whitenoise). Django's own
+    # GZipMiddleware pads each response at random, its mitigation of BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "nanyang_tracker.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.jobs.send_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Just after midnight, judge every plan's targets on the new day (dashboards/verdicts.py).
+    "refresh-verdicts": {
+        "task": "dashboards.jobs.refresh_all_verdicts",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # Exported files are kept for seven days.
     "delete-old-exports": {
         "task": "dashboards.jobs.delete_old_exports",
@@ -247,11 +255,28 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    # plotly.min.js from the installed plotly package, as vendor/plotly.min.js (no CDN).
-    "dashboards.finders.PlotlyFinder",
 ]
+# Uploaded attachments and exported files go through Django's storage API only: a folder by
+# default (MEDIA_ROOT, a volume the web nodes and workers share), or S3-compatible object storage
+# when S3_BUCKET is set (pip install "django-storages[s3]"; credentials from the usual AWS_*
+# variables or the machine's role).
+S3_BUCKET = env_str("S3_BUCKET")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_BUCKET,
+                "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+                "region_name": env_str("S3_REGION") or None,
+                "default_acl": "private",
+                "file_overwrite": False,
+                "querystring_auth": True,
+            },
+        }
+        if S3_BUCKET
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
