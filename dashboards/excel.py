@@ -174,8 +174,7 @@ def _write_ledger(sheet, title: str, rows: list[LedgerRow]) -> None:
     heights = ledger_row_heights(rows, widths.widths)
     spans: dict[int, list[int]] = {}
     for index, (row, height) in enumerate(zip(rows, heights, strict=True), start=3):
-        number = number_cell(sheet, row.number)
-        number.alignment = CENTER
+        number = number_cell(sheet, row.number, alignment=CENTER)
         sheet.row_dimensions[index].height = height  # read when the row is written
         sheet.append(
             [

@@ -26,10 +26,12 @@ print(json.dumps({
     "hosts": settings.ALLOWED_HOSTS,
     "language": settings.LANGUAGE_CODE,
     "tz": settings.TIME_ZONE,
+    "storage": settings.STORAGES["default"]["BACKEND"],
+    "bucket": settings.STORAGES["default"].get("OPTIONS", {}).get("bucket_name"),
 }))
 """
 VARIABLES = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_DEBUG", "ALLOWED_HOSTS",
-             "EMAIL_HOST")  # fmt: skip
+             "EMAIL_HOST", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION")  # fmt: skip
 
 
 def run_settings(**env) -> subprocess.CompletedProcess:
@@ -95,3 +97,12 @@ def test_env_example_documents_every_variable_the_settings_read():
 @pytest.mark.parametrize("value", ["0", "false", "no", ""])
 def test_debug_stays_off_for_false_like_values(value):
     assert settings_for(DJANGO_DEBUG=value, SECRET_KEY="k" * 50)["debug"] is False
+
+
+def test_files_go_to_a_folder_unless_an_object_store_bucket_is_set():
+    assert settings_for(DJANGO_DEBUG="1")["storage"].endswith("FileSystemStorage")
+    found = settings_for(DJANGO_DEBUG="1", S3_BUCKET="nanyang-files")
+    assert (found["storage"], found["bucket"]) == (
+        "storages.backends.s3.S3Storage",
+        "nanyang-files",
+    )

@@ -49,8 +49,13 @@ def test_the_benchmark_builds_its_dataset_measures_and_writes_the_report(setting
 
     # The report: every page with its figures, the export, the verdict.
     text = output.read_text(encoding="utf-8")
-    for heading in ("## Machine", "## Dataset", "## Pages", "## 台账 export", "## Verdict"):
+    for heading in ("## Machine", "## Dataset", "## Pages", "## 台账 export",
+                    "## Stored verdicts", "## On the wire", "## Verdict"):  # fmt: skip
         assert heading in text
+    assert re.search(r"after approving one submitted value of `[\w-]+` .*: median \d+ ms", text)
+    assert re.search(r"A full rebuild of the plan .*: [\d.]+ s, [\d,]+ rows", text)
+    assert re.search(r"\| `/static/[^`]*plotly-cartesian-3\.4\.0[^`]*\.js` \| \d+ \| \d+ \|", text)
+    assert re.search(r"First visit: \d+ KiB; repeat visit .*: \d+ KiB", text)
     pages = {
         "/bench/floor/",
         "/dashboard/",

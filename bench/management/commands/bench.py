@@ -100,6 +100,11 @@ class Command(BaseCommand):
         log("台账 export…")
         export = bench.measure_export(runs=min(5, repeats), log=log)
         load["after the export"] = bench.load_average()
+        log("Stored verdicts: refresh after one approval, full rebuild…")
+        refresh = bench.measure_refresh(log=log)
+        wire = bench.measure_wire()
+        log(f"  wire: first visit {wire.first_visit / 1024:.0f} KiB, repeat "
+            f"{wire.repeat_visit / 1024:.0f} KiB")  # fmt: skip
         report = bench.Report(
             command=command,
             started=started,
@@ -112,6 +117,8 @@ class Command(BaseCommand):
             export=export,
             repeats=repeats,
             load=load,
+            refresh=refresh,
+            wire=wire,
         )
         for result in bench.slow_pages(report):
             log(f"Profiling {result.page.key}…")
