@@ -6,10 +6,10 @@ Code that writes in bulk, without saving each row (the demonstration data, the b
 sends tasks.signals.plan_data_changed instead.
 """
 
-from django.db import transaction
-from django.db.models import F
 import threading
 
+from django.db import transaction
+from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
