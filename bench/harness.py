@@ -94,14 +94,28 @@ DASHBOARD_UNIT = "市科技局"  # the unit whose dashboard is measured (as in t
 # The tests' query budgets on demonstration data (tests/dashboards/test_dashboards.py and
 # test_scale.py; the inbox: MAX_PAGE_QUERIES in tests/reports/test_report_views.py).
 TEST_BUDGETS = {
-    "overview": 26,
-    "target": 18,
-    "unit": 26,
-    "scoreboard": 20,
+    "overview": 16,
+    "target": 16,
+    "unit": 18,
+    "scoreboard": 15,
     "ledger": 12,
     "inbox": 20,
     "compliance": 17,
 }
+# Before the dashboards read stored verdicts (docs/benchmarks.md of commit 593d31a, same
+# machine kind and dataset): page key → (median ms, p95 ms, floor median ms); the export's
+# speed as a share of the openpyxl floor's.
+BEFORE = {
+    "overview": (350, 447, 3.2),
+    "target": (202, 267, 3.2),
+    "unit": (217, 349, 3.2),
+    "scoreboard": (206, 331, 3.2),
+    "ledger": (116, 145, 3.2),
+    "inbox": (49.0, 70.0, 3.2),
+    "compliance": (85.7, 140, 3.2),
+}
+BEFORE_EXPORT = (2.394, 0.297)  # export median s, floor median s
+BEFORE_WIRE_KIB = 1540  # first visit to 总览, full plotly.min.js, HTML uncompressed
 # Goals the verdict checks.
 PAGE_P95_MS = 100
 REFRESH_MS = 200  # recomputing the stored verdicts after one approval
@@ -1247,6 +1261,21 @@ def render(report: Report) -> str:
         lines += ["", f"Note: {report.page_note}"]
     lines += [
         "",
+        "Before and after: the same pages at commit 593d31a, when every request judged every "
+        "approved figure (dashboards read stored verdicts since).",
+        "",
+        "| page | before median / p95 ms (× floor) | now median / p95 ms (× floor) |",
+        "|---|---:|---:|",
+    ]
+    for r in report.pages:
+        if r.page.key in BEFORE:
+            median, p95, base = BEFORE[r.page.key]
+            lines.append(
+                f"| {r.page.name} | {_ms(median)} / {_ms(p95)} ({median / base:.0f}×) | "
+                f"{_ms(r.median)} / {_ms(r.p95)} ({r.median / floor.median:.0f}×) |"
+            )
+    lines += [
+        "",
         "## 台账 export",
         "",
         f"`{e.plan}`, {e.period}, every unit: `dashboards.exporting.ledger_rows` and `target_rows` "
@@ -1279,7 +1308,9 @@ def render(report: Report) -> str:
         "",
         f"Speed: the export runs at {e.speed_ratio:.2f}× the floor's speed (floor time / export "
         f"time); the workbook half alone at "
-        f"{statistics.median(e.floor_s) / statistics.median(e.write_s):.2f}×.",
+        f"{statistics.median(e.floor_s) / statistics.median(e.write_s):.2f}×. Before (commit "
+        f"593d31a, a new font, border and alignment for every cell): {BEFORE_EXPORT[0]:.2f} s, "
+        f"{BEFORE_EXPORT[1] / BEFORE_EXPORT[0]:.2f}× the floor's speed.",
     ]
     if e.rss_note:
         lines += ["", f"Resident size: {e.rss_note}."]
@@ -1310,7 +1341,9 @@ def render(report: Report) -> str:
             *(f"| `{url}` | {raw / 1024:.0f} | {gz / 1024:.0f} |" for url, raw, gz in w.assets),
             "",
             f"First visit: {w.first_visit / 1024:.0f} KiB; repeat visit (static files cached: "
-            f"hashed names, served immutable): {w.repeat_visit / 1024:.0f} KiB.",
+            f"hashed names, served immutable): {w.repeat_visit / 1024:.0f} KiB. Before: "
+            f"{BEFORE_WIRE_KIB} KiB on the first visit (the full plotly.min.js, the page "
+            "uncompressed).",
         ]
     lines += ["", "## Verdict", ""]
     lines.append(

@@ -49,10 +49,10 @@ def test_dashboards_run_the_same_queries_on_ten_times_the_demo(
     target = f.target(plan, "county-tech-contract-turnover")
     unit = f.unit("市科技局")
     budgets = {  # the same budgets as on the demonstration data (test_dashboards.py)
-        reverse("dashboards:overview"): 26,
-        reverse("dashboards:target", args=[target.pk]): 18,
-        reverse("dashboards:unit", args=[unit.pk]): 26,
-        reverse("dashboards:scoreboard"): 20,
+        reverse("dashboards:overview"): 16,
+        reverse("dashboards:target", args=[target.pk]): 16,
+        reverse("dashboards:unit", args=[unit.pk]): 18,
+        reverse("dashboards:scoreboard"): 15,
         reverse("tasks:ledger", args=[plan.code]): 12,
         reverse("reports:compliance"): 17,
     }
