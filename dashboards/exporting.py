@@ -122,8 +122,9 @@ def run_export(job_id: int) -> ExportJob | None:
         return None
     job = ExportJob.objects.select_related("plan", "period", "unit").get(pk=job_id)
     try:
-        # Judged on the period's last day, or today while the period is still running.
-        day = min(job.period.ends_on, timezone.localdate())
+        # Judged on the period's last day (stored once the period has started), else today.
+        today = timezone.localdate()
+        day = job.period.ends_on if job.period.starts_on <= today else today
         title = f"{LEDGER_TITLE}（{job.period.label}{'·' + job.unit.name if job.unit else ''}）"
         with tempfile.TemporaryFile() as handle:
             write_workbook(

@@ -100,9 +100,10 @@ figure_from = figure_from_json
 
 
 def verdict_days(periods: list[ReportingPeriod], today: dt.date) -> list[dt.date]:
-    """The days a plan's target verdicts are stored for: every quarter's last day that has
-    passed (the dashboards' 截至 choices) and today."""
-    return sorted({p.ends_on for p in periods if p.ends_on <= today} | {today})
+    """The days a plan's target verdicts are stored for: the last day of every quarter that
+    has started (the dashboards' 截至 choices, and the open quarter's end, as its export and
+    a page asked for it judge) and today."""
+    return sorted({p.ends_on for p in periods if p.starts_on <= today} | {today})
 
 
 def _trajectory(inputs: Inputs, target: Target, periods: list[ReportingPeriod]) -> list:

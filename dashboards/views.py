@@ -39,14 +39,14 @@ def _plan_for(request) -> Plan:
 
 
 def _day(request, plan: Plan) -> tuple[dt.date, ReportingPeriod | None]:
-    """The date the dashboard judges at: today, or the end of a quarter that has passed, as
+    """The date the dashboard judges at: today, or the end of a quarter that has started, as
     the user picked; the plan's stored verdicts are brought up to date first (they normally
     are: dashboards/verdicts.py) and say on the page when a refresh is still running."""
     today = timezone.localdate()
     request.verdicts = state_for(plan, today)
     chosen = request.GET.get("as_of", "")
     if chosen.isdecimal():
-        period = get_object_or_404(ReportingPeriod, pk=int(chosen), plan=plan, ends_on__lte=today)
+        period = get_object_or_404(ReportingPeriod, pk=int(chosen), plan=plan, starts_on__lte=today)
         return period.ends_on, period
     return today, None
 
