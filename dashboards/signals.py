@@ -145,14 +145,36 @@ def _plan_gone(sender, instance, **kwargs):
     _deleting().discard(instance.pk)
 
 
-@receiver(post_save, sender=Unit)
-@receiver(m2m_changed, sender=Unit.members.through)
-def _unit(sender, action=None, **kwargs):
-    """A unit's kind or a collective's members: who owes what, in every plan."""
-    if action not in (None, "post_add", "post_remove", "post_clear"):
-        return
+def _every_plan() -> None:
     for plan_id in Plan.objects.values_list("pk", flat=True):
         record_change(plan_id, PLAN)
+
+
+@receiver(pre_save, sender=Unit)
+def _unit_kind_before(sender, instance, raw=False, **kwargs):
+    before = None if raw or instance.pk is None else _before_kind(instance.pk)
+    instance._verdict_kind = before
+
+
+def _before_kind(pk: int) -> str | None:
+    return Unit.objects.filter(pk=pk).values_list("kind", flat=True).first()
+
+
+@receiver(post_save, sender=Unit)
+def _unit_saved(sender, instance, created=False, **kwargs):
+    """A unit's kind decides whether it reports for itself (a collective does not): in every
+    plan, who owes what. A new unit owes nothing until it is given tasks or members; a new
+    name or alias moves no verdict."""
+    before = getattr(instance, "_verdict_kind", None)
+    if not created and before is not None and before != instance.kind:
+        _every_plan()
+
+
+@receiver(m2m_changed, sender=Unit.members.through)
+def _members(sender, action=None, **kwargs):
+    """A collective's members: who owes the collective's tasks and targets, in every plan."""
+    if action in ("post_add", "post_remove", "post_clear"):
+        _every_plan()
 
 
 @receiver(plan_data_changed)

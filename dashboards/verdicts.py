@@ -93,9 +93,6 @@ def figure_json(f: Figure) -> list:
     return [f.on.isoformat(), str(f.value), f.value_id, f.period_label, f.form, f.quality]
 
 
-figure_from = figure_from_json
-
-
 # Computing ---------------------------------------------------------------------------------
 
 
@@ -207,9 +204,10 @@ def compute_task_rows(plan, periods, version: int, tasks=None) -> list[TaskVerdi
     return rows
 
 
-def compute_standing_rows(plan, periods, version: int, unit=None) -> list[UnitStanding]:
+def compute_standing_rows(plan, periods, version: int, units=None) -> list[UnitStanding]:
+    """Every unit's reporting record in the periods (or only these units' ids)."""
     rows = []
-    for (period_id, unit_id), s in standings(plan, periods, unit).items():
+    for (period_id, unit_id), s in standings(plan, periods, only=units).items():
         due = [d.isoformat() for d in s.pending_due]
         rows.append(
             UnitStanding(
@@ -257,13 +255,17 @@ def _content(row) -> tuple:
     return (row.owed, row.on_time, row.late, list(row.pending_due))
 
 
-def _replace(model, old_rows, new_rows, outcome: Outcome, name: str, dry_run: bool) -> None:
-    """Put `new_rows` where `old_rows` (a queryset) were, counting the rows that differ."""
-    before = {_key(r): _content(r) for r in old_rows}
-    after = {_key(r): _content(r) for r in new_rows}
-    changed = sum(before.get(k) != v for k, v in after.items()) + len(before.keys() - after)
+def _replace(
+    model, old_rows, new_rows, outcome: Outcome, name: str, dry_run: bool, compare=False
+) -> None:
+    """Put `new_rows` where `old_rows` (a queryset) were; with `compare` (a rebuild), count
+    the rows that differ, which reads the old rows first."""
     outcome.written[name] = outcome.written.get(name, 0) + len(new_rows)
-    outcome.changed[name] = outcome.changed.get(name, 0) + changed
+    if compare:
+        before = {_key(r): _content(r) for r in old_rows}
+        after = {_key(r): _content(r) for r in new_rows}
+        changed = sum(before.get(k) != v for k, v in after.items()) + len(before.keys() - after)
+        outcome.changed[name] = outcome.changed.get(name, 0) + changed
     if not dry_run:
         old_rows.delete()
         model.objects.bulk_create(new_rows, batch_size=1000)
@@ -303,14 +305,12 @@ def refresh(plan: Plan, today: dt.date | None = None, *, full=False, dry_run=Fal
 
 
 def _replace_all(plan, periods, days, version, outcome, dry_run) -> None:
-    targets = compute_target_rows(plan, periods, days, version)
-    _replace(TargetVerdict, TargetVerdict.objects.filter(plan=plan), targets, outcome, "target",
-             dry_run)  # fmt: skip
-    tasks = compute_task_rows(plan, periods, version)
-    _replace(TaskVerdict, TaskVerdict.objects.filter(plan=plan), tasks, outcome, "task", dry_run)
-    units = compute_standing_rows(plan, periods, version)
-    _replace(UnitStanding, UnitStanding.objects.filter(plan=plan), units, outcome, "standing",
-             dry_run)  # fmt: skip
+    for model, name, rows in (
+        (TargetVerdict, "target", compute_target_rows(plan, periods, days, version)),
+        (TaskVerdict, "task", compute_task_rows(plan, periods, version)),
+        (UnitStanding, "standing", compute_standing_rows(plan, periods, version)),
+    ):
+        _replace(model, model.objects.filter(plan=plan), rows, outcome, name, dry_run, True)
 
 
 def _apply(plan, periods, days, stored_days, pending, version, outcome, dry_run) -> None:
@@ -361,10 +361,9 @@ def _apply(plan, periods, days, stored_days, pending, version, outcome, dry_run)
         _replace(TaskVerdict, old, rows, outcome, "task", dry_run)
     for period_id, unit_ids in units.items():
         period = by_id[period_id]
-        for unit in Unit.objects.filter(pk__in=unit_ids):
-            old = UnitStanding.objects.filter(period=period, unit=unit)
-            rows = compute_standing_rows(plan, [period], version, unit=unit)
-            _replace(UnitStanding, old, rows, outcome, "standing", dry_run)
+        old = UnitStanding.objects.filter(period=period, unit__in=unit_ids)
+        rows = compute_standing_rows(plan, [period], version, units=unit_ids)
+        _replace(UnitStanding, old, rows, outcome, "standing", dry_run)
 
 
 # Reading -----------------------------------------------------------------------------------
@@ -386,9 +385,13 @@ def state_for(plan: Plan, today: dt.date) -> VerdictState:
     return state
 
 
-def stored_results(plan: Plan, day: dt.date, targets=None) -> list[TargetProgress]:
+def stored_results(
+    plan: Plan, day: dt.date, targets=None, *, figures: bool = False
+) -> list[TargetProgress]:
     """The stored verdicts of the plan's targets (or of the ones given) on `day`, in the form
-    the pages and exports use. Three queries however many figures there are."""
+    the pages and exports use; with `figures`, the approved figures each rests on too (the
+    target's page links them; the other pages show only the verdicts). Three queries however
+    many figures there are."""
     rows = TargetVerdict.objects.filter(plan=plan, as_of=day)
     if targets is None:
         targets = list(
@@ -398,7 +401,16 @@ def stored_results(plan: Plan, day: dt.date, targets=None) -> list[TargetProgres
         )
     else:
         rows = rows.filter(target__in=targets)
-    rows = list(rows.values_list("target_id", "unit_id", "progress", "figures", "detail"))
+    if figures:
+        rows = list(rows.values_list("target_id", "unit_id", "progress", "figures", "detail"))
+    else:
+        none = {"actual": [], "benchmark": []}
+        rows = [
+            (target_id, unit_id, data, none, detail)
+            for target_id, unit_id, data, detail in rows.values_list(
+                "target_id", "unit_id", "progress", "detail"
+            )
+        ]
     unit_ids = {unit_id for _, unit_id, *_ in rows if unit_id}
     units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids)} if unit_ids else {}
     whole, counties = {}, defaultdict(list)
@@ -415,17 +427,15 @@ def stored_results(plan: Plan, day: dt.date, targets=None) -> list[TargetProgres
         result = TargetProgress(
             target,
             progress_from(data),
-            [figure_from(f) for f in figures["actual"]],
-            [figure_from(f) for f in figures["benchmark"]],
+            [figure_from_json(f) for f in figures["actual"]],
+            [figure_from_json(f) for f in figures["benchmark"]],
             detail=detail,
         )
         for unit, data, figures, detail in sorted(
             counties[target.pk], key=lambda c: (c[0].sort_order, c[0].name)
         ):
-            result.counties.append(
-                CountyResult(unit, progress_from(data), [figure_from(f) for f in figures["actual"]],
-                             detail)
-            )  # fmt: skip
+            shown = [figure_from_json(f) for f in figures["actual"]]
+            result.counties.append(CountyResult(unit, progress_from(data), shown, detail))
         results.append(result)
     return results
 

@@ -123,7 +123,7 @@ def target_detail(request, pk):
         pk=pk,
         plan=plan,
     )
-    result = stored_results(plan, day, targets=[target])[0]
+    result = stored_results(plan, day, targets=[target], figures=True)[0]
     value_url = link_maker("reports:record-detail", "value")
     county_figures = (f for c in result.counties for f in c.figures)
     for figure in (*result.figures, *result.benchmark, *county_figures):

@@ -171,7 +171,11 @@ class Standing:
 
 
 def standings(
-    plan, periods: list[ReportingPeriod], unit: Unit | None = None, units: set[int] | None = None
+    plan,
+    periods: list[ReportingPeriod],
+    unit: Unit | None = None,
+    units: set[int] | None = None,
+    only: set[int] | None = None,
 ) -> dict[tuple[int, int], Standing]:
     """(period id, unit id) → Standing for every unit that owes something in each period, in a
     fixed number of queries however many periods, units or reports there are.
@@ -181,7 +185,8 @@ def standings(
     every quarter, or for a yearly target (统计公报 figures) once a year in the fourth quarter,
     and then not before its own due date months later. A record counts once it is submitted
     or approved, as on time or late by its late mark. `units`: the ids of the units counted
-    (every countable unit when not given).
+    (every countable unit when not given); `unit` or `only`: read just that unit's rows, or
+    these units' (by id).
     """
     if units is None:
         units = set(Unit.objects.countable().values_list("pk", flat=True))
@@ -191,10 +196,12 @@ def standings(
     done = (Status.SUBMITTED, Status.APPROVED)
     reports = ProgressReport.objects.filter(period__in=ids, status__in=done)
     values = TargetValue.objects.filter(period__in=ids, status__in=done)
-    if unit is not None:  # one unit's record: read only its rows
-        units = {unit.pk} & units
-        owed = {key for key in owed if key[2] == unit.pk}
-        reports, values = reports.filter(unit=unit), values.filter(unit=unit)
+    if unit is not None:
+        only = {unit.pk}
+    if only is not None:  # some units' record: read only their rows
+        units = set(only) & units
+        owed = {key for key in owed if key[2] in units}
+        reports, values = reports.filter(unit__in=units), values.filter(unit__in=units)
     for period_id, task_id, unit_id, late in reports.values_list(
         "period_id", "task_id", "unit_id", "is_late"
     ):

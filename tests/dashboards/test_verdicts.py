@@ -248,3 +248,21 @@ def test_a_page_says_when_a_worker_has_not_yet_refreshed(client, leader, walk, s
         settings.CELERY_TASK_ALWAYS_EAGER = True  # jobs in the web process: the page catches up
         assert "数据更新中" not in client.get("/dashboard/").content.decode()
         assert_stored_equals_computed(plan, TODAY)
+
+
+def test_a_units_edit_moves_nothing_and_a_new_kind_rejudges_every_plan(
+    walk, django_capture_on_commit_callbacks
+):
+    plan, _ = walk
+    unit = Unit.objects.get(name="市科技局")
+    version = VerdictState.objects.get(plan=plan).version
+    unit.sort_order += 1
+    unit.save()  # an admin edits the unit without changing who reports
+    assert VerdictState.objects.get(plan=plan).version == version
+    with time_machine.travel(dt.datetime(2025, 8, 20, 10, tzinfo=SHANGHAI), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            unit.kind = Unit.Kind.COLLECTIVE  # no longer reports for itself
+            unit.save()
+        assert VerdictState.objects.get(plan=plan).version > version
+        assert_stored_equals_computed(plan, TODAY)
+        assert not UnitStanding.objects.filter(plan=plan, unit=unit).exists()
