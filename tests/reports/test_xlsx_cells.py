@@ -1,0 +1,68 @@
+"""The cells every workbook shares (reports/xlsx_cells.py): text measured as before, and the
+offline template, which is written with them, frozen in tests/golden/ as it was written before
+the 台账 export was made faster (see tests/workbooks.py)."""
+
+import datetime as dt
+import unicodedata
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from hypothesis import given
+from hypothesis import strategies as st
+
+from demo.seeding import seed_demo
+from reports.excel_template import build_template
+from reports.template_format import META_SHEET
+from reports.xlsx_cells import ColumnWidths, display_width
+from tests import factories as f
+from tests.workbooks import as_json, describe, golden
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def counted_one_by_one(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "abc", "市科技局", "ＡＢ１", "ｶﾀｶﾅ", "“十四五”…°", "e\u0301", "😀👍🏽", "한국어", "\u3000",
+     "mixed 中文 and ＡＢ", "\t", "\x85", "\u2028"],
+)  # fmt: skip
+def test_a_lines_width_counts_wide_and_full_width_characters_double(text):
+    assert display_width(text) == counted_one_by_one(text)
+
+
+@given(st.text())
+def test_a_lines_width_is_the_sum_of_its_characters_widths(text):
+    assert display_width(text) == counted_one_by_one(text)
+
+
+def test_column_widths_take_the_longest_line_of_each_value_within_the_maximum():
+    widths = ColumnWidths(["序号", "名称", "说明"], [6, 20, 30])
+    widths.see([12, "市科技局\n南阳高新技术产业开发区管委会", None])
+    widths.see([None, "短", "a\u2028" + "b" * 20])  # \u2028 breaks a line too
+    assert widths.widths == [6, 20, 22]
+
+
+@pytest.fixture
+def demo(plan):
+    seed_demo(plan=plan, seed=3, today=dt.date(2026, 3, 1))
+
+
+def template(unit_name: str, period) -> dict:
+    with time_machine.travel(dt.datetime(2026, 3, 1, 10, tzinfo=SHANGHAI), tick=False):
+        data = build_template(unit=f.unit(unit_name), period=period)
+    description = as_json(describe(data))
+    for sheet in description["sheets"]:
+        if sheet["title"] == META_SHEET:  # ids and their signature differ from run to run
+            sheet["rows"] = [row[:1] for row in sheet["rows"]]
+    return description
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("unit_name", "slug"), [("卧龙区", "wolong"), ("市科技局", "kjj")])
+def test_the_offline_template_is_written_as_before(plan, demo, unit_name, slug):
+    actual = template(unit_name, f.period(plan, 2025, 4))
+    assert actual == golden(f"template_demo_2025q4_{slug}", actual)
