@@ -1,14 +1,17 @@
 """The benchmark behind `manage.py bench`: a dataset ten plans and two hundred counties large,
-the pages' server time and queries on it, and the 台账 export's time and memory.
+the pages' server time and queries on it, the pages at 1×, 3× and 10× the demonstration data,
+总览's requests per second from gunicorn, and the 台账 export's time and memory.
 
-One module of one subject, a benchmark run (about 1,200 lines, in four sections: the dataset,
-the pages, the export, the report it writes), kept whole because `manage.py bench` and
-tests/bench/test_harness.py drive its steps as one harness and nothing else imports it.
+One module of one subject, a benchmark run (about 2,100 lines, in six sections: the dataset,
+the pages, the cost against the amount of data, the throughput, the export, the report it
+writes), kept whole because `manage.py bench` and tests/bench/test_harness.py drive its steps
+as one harness and nothing else imports it.
 
 Every figure is set beside a floor measured in the same run on the same machine: a page beside
-a view that only answers "ok" behind the same middleware and sign-in, the export beside bare
-openpyxl writing the same cells. Plain functions; the command (bench/management/commands/
-bench.py) calls them and writes docs/benchmarks.md.
+a view that only answers "ok" behind the same middleware and sign-in (in process and from
+gunicorn), the export beside bare openpyxl and XlsxWriter writing the same cells. Plain
+functions; the command (bench/management/commands/bench.py) calls them and writes
+docs/benchmarks.md.
 
 The dataset (build_dataset), from the plan's own fixture, through the project's own loader and
 the demonstration-data writer (demo/seeding.py: records, events and revisions in bulk, as the
@@ -28,16 +31,19 @@ workflow keeps them):
 import cProfile
 import datetime as dt
 import gc
+import http.client
 import json
 import math
 import os
 import platform
 import pstats
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -173,9 +179,11 @@ def _write(path: Path, data) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-def plan_fixtures(directory: Path, plans: int) -> Path:
+def plan_fixtures(
+    directory: Path, plans: int, *, extra_targets: int = EXTRA_COUNTY_TARGETS
+) -> Path:
     """A fixtures folder with the units, the plan and plans − 1 copies of it (as test_scale.py
-    makes them), each plan with EXTRA_COUNTY_TARGETS more county-by-county targets."""
+    makes them), each plan with `extra_targets` more county-by-county targets."""
     fixtures = directory / "fixtures"
     fixtures.mkdir()
     shutil.copy(FIXTURES_DIR / "units.json", fixtures / "units.json")
@@ -190,7 +198,7 @@ def plan_fixtures(directory: Path, plans: int) -> Path:
         data = _read(targets_file)
         county = [t for t in data["targets"] if t["scope"] == "each_county"]
         number = max(t["number"] for t in data["targets"])
-        for k in range(EXTRA_COUNTY_TARGETS):
+        for k in range(extra_targets):
             source = county[k % len(county)]
             number += 1
             data["targets"].append(
@@ -277,10 +285,12 @@ def seed_cutoff(plan: Plan, periods: int) -> dt.date:
 
 
 def analyze() -> None:
-    """Fresh planner statistics after a bulk load (PostgreSQL), as autovacuum would give."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    """Fresh planner statistics after a bulk load (PostgreSQL), as autovacuum would give.
+    Inside a transaction (the scales, rolled back) PostgreSQL allows ANALYZE but not VACUUM;
+    ANALYZE counts the transaction's own new rows as live."""
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
     elif connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -668,6 +678,413 @@ def demo_query_counts(*, periods: int = 15) -> dict[str, int]:
     return counts
 
 
+# --- cost against the amount of data ---------------------------------------------------------
+
+SCALES = (1, 3, 10)  # × the demonstration data
+SCALE_RATIO = 1.5  # goal: a page's slowest median at most this many times its fastest
+SCALE_NOISY = 1.25  # the floor's own spread above which the report warns of a busy machine
+
+
+@dataclass
+class ScaleResult:
+    """The pages timed on `plans` copies of the demonstration data (in a transaction rolled
+    back afterwards)."""
+
+    scale: int
+    plans: int
+    reports: int
+    values: int
+    build_s: float
+    pages: list[PageResult]
+    shown_reports: int = 0  # of them in the plan the pages show
+    load: float = 0.0  # 1-minute load average once the rounds are done
+
+
+def seed_scale(plans: int, *, periods: int = 15) -> None:
+    """The demonstration data `plans` times over: the plan as `load_plan` loads it and
+    plans − 1 copies (plan_fixtures, without the extra county targets), each seeded by
+    seed_demo as `make run` seeds the one plan. The plan the pages show is seeded first with
+    the demo's seed, so it holds the same records at every scale: only the data around it
+    grows."""
+    if plans == 1:
+        load_plan()
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            load_plan(fixtures_dir=plan_fixtures(Path(tmp), plans, extra_targets=0))
+    bench_users()  # before seeding: seed_demo's approvals are bench-reviewer's
+    default = Plan.objects.default()
+    others = Plan.objects.exclude(pk=default.pk).order_by("code")
+    for index, plan in enumerate([default, *others]):
+        DemoDataset.objects.all().delete()  # seed_demo seeds once per database otherwise
+        seed_demo(plan=plan, seed=2022 + index, today=seed_cutoff(plan, periods))
+    analyze()
+
+
+def measure_scales(
+    *,
+    scales: tuple[int, ...] | None = None,
+    periods: int = 15,
+    repeats: int = 15,
+    warmup: int = 3,
+    log: Log = print,
+) -> list[ScaleResult]:
+    """Every page's time (measure_pages, fewer rounds) on the demonstration data at each
+    scale, each scale built in its own transaction and rolled back. Needs a database without
+    reports, as demo_query_counts does."""
+    results = []
+    for scale in scales or SCALES:
+        try:
+            with transaction.atomic():
+                started = time.perf_counter()
+                seed_scale(scale, periods=periods)
+                build_s = time.perf_counter() - started
+                pages, _note = measure_pages(repeats=repeats, warmup=warmup, log=lambda _s: None)
+                result = ScaleResult(
+                    scale=scale,
+                    plans=Plan.objects.count(),
+                    reports=ProgressReport.objects.count(),
+                    values=TargetValue.objects.count(),
+                    build_s=build_s,
+                    pages=pages,
+                    shown_reports=ProgressReport.objects.filter(
+                        period__plan=Plan.objects.default()
+                    ).count(),
+                    load=load_average()[0],
+                )
+                results.append(result)
+                log(
+                    f"  {scale}×: {result.plans} plans, {result.reports:,} reports, "
+                    f"{result.values:,} values (built in {build_s:.0f} s); "
+                    + ", ".join(f"{r.page.key} {r.median:.1f}" for r in pages)
+                    + " ms"
+                )
+                raise _Rollback
+        except _Rollback:
+            pass
+    return results
+
+
+def scale_spread(results: list[ScaleResult]) -> dict[str, float]:
+    """Each page's slowest median over its fastest across the scales."""
+    medians: dict[str, list[float]] = {}
+    for result in results:
+        for page in result.pages:
+            medians.setdefault(page.page.key, []).append(page.median)
+    return {key: max(values) / min(values) for key, values in medians.items() if min(values) > 0}
+
+
+# --- throughput under gunicorn ---------------------------------------------------------------
+
+THROUGHPUT_GOAL = 100  # requests per second for 总览
+THROUGHPUT_WORKERS = 2
+THROUGHPUT_CONNECTIONS = 4
+THROUGHPUT_USER = "leader"  # the demonstration leader (demo/accounts.py)
+# The server's settings: the project's own, as production reads them, with the harness's
+# urlconf (the floor view) and a folder of its own for collectstatic. Written to a temporary
+# module for the subprocesses: DJANGO_SETTINGS_MODULE is the one way into them.
+THROUGHPUT_SETTINGS = """\
+from nanyang_tracker.settings import *  # noqa: F403
+
+ROOT_URLCONF = {urlconf!r}
+STATIC_ROOT = {static_root!r}
+"""
+# Variables of this process that would make the server something else than production on
+# loopback over plain HTTP, or point it at another database or cache.
+_NOT_PASSED = {
+    *("DATABASE_URL", "SQLITE_PATH", "DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE", "HTTPS"),
+    *("BEHIND_TLS_PROXY", "REDIS_URL", "EMAIL_HOST", "S3_BUCKET", "MEDIA_ROOT"),
+}
+
+
+@dataclass
+class RateResult:
+    """One URL under load: what was answered within the timed seconds."""
+
+    name: str
+    url: str
+    seconds: float
+    latencies_ms: list[float]
+    errors: int
+    statuses: dict[int, int] = field(default_factory=dict)  # status (0: no answer): count
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies_ms)
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.latencies_ms, 95) if self.latencies_ms else float("nan")
+
+
+@dataclass
+class ThroughputResult:
+    workers: int
+    connections: int
+    seconds: float
+    warmup: float
+    database: str
+    setup_s: float
+    reports: int
+    rates: list[RateResult]
+    gunicorn: str = ""
+
+    def rate(self, key: str) -> RateResult | None:
+        return next((r for r in self.rates if r.name == key), None)
+
+
+def load_url(
+    host: str,
+    port: int,
+    path: str,
+    *,
+    name: str = "",
+    headers: dict[str, str] | None = None,
+    connections: int = THROUGHPUT_CONNECTIONS,
+    seconds: float = 10.0,
+    warmup: float = 2.0,
+) -> RateResult:
+    """`connections` threads, each with its own HTTP connection, requesting `path` one request
+    after another for `warmup` + `seconds`; the requests answered 200 within the last
+    `seconds` count (one still open when the time is up does not). A connection the server
+    closes (gunicorn's sync workers close each one) is opened again for the next request."""
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    started = time.perf_counter()
+    timed_from, until = started + warmup, started + warmup + seconds
+
+    def client() -> None:
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        mine: list[float] = []
+        codes: dict[int, int] = {}
+        while (sent := time.perf_counter()) < until:
+            try:
+                connection.request("GET", path, headers=headers or {})
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+                if response.will_close:
+                    connection.close()
+            except (OSError, http.client.HTTPException):
+                status = 0
+                connection.close()
+            done = time.perf_counter()
+            if timed_from <= sent and done <= until:
+                codes[status] = codes.get(status, 0) + 1
+                if status == 200:
+                    mine.append((done - sent) * 1000)
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            for status, count in codes.items():
+                statuses[status] = statuses.get(status, 0) + count
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    errors = sum(count for status, count in statuses.items() if status != 200)
+    return RateResult(name or path, path, seconds, latencies, errors, statuses)
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now (the operating system's choice)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def throughput_setup(*, username: str = THROUGHPUT_USER) -> dict:
+    """Run in the server's settings (see measure_throughput): migrate, the demonstration data
+    as `make run` makes it (load_plan, create_demo_accounts, seed_demo), its verdicts,
+    collectstatic; then a session for the demo leader. Returns the session key and counts."""
+    from django.core.management import call_command
+    from django.test import Client as SessionMaker
+
+    from dashboards.verdicts import refresh
+    from demo.accounts import create_demo_accounts
+
+    call_command("migrate", interactive=False, verbosity=0)
+    load_plan()
+    create_demo_accounts()
+    plan = Plan.objects.default()
+    seed_demo(plan=plan)
+    refresh(plan)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    maker = SessionMaker()
+    maker.force_login(get_user_model().objects.get(username=username))
+    return {
+        "session": maker.cookies[settings.SESSION_COOKIE_NAME].value,
+        "reports": ProgressReport.objects.count(),
+    }
+
+
+def _database_url(name: str) -> str:
+    """A URL for database `name` on the server this process is connected to (PostgreSQL)."""
+    from urllib.parse import quote
+
+    s = connection.settings_dict
+    user = quote(s.get("USER") or "", safe="")
+    password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}{port}/{name}"
+
+
+def _database(statement: str, name: str) -> None:
+    """CREATE or DROP a database (outside any transaction, as PostgreSQL asks), through the
+    maintenance database of the server this process is connected to."""
+    import psycopg
+    from psycopg import sql
+
+    s = connection.settings_dict
+    with psycopg.connect(
+        dbname="postgres",
+        user=s.get("USER") or None,
+        password=s.get("PASSWORD") or None,
+        host=s.get("HOST") or None,
+        port=s.get("PORT") or None,
+        autocommit=True,
+    ) as admin:
+        admin.execute(sql.SQL(statement).format(sql.Identifier(name)))
+
+
+def _wait_until_up(host: str, port: int, path: str, headers: dict, process, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped with status {process.returncode}")
+        try:
+            probe = http.client.HTTPConnection(host, port, timeout=5)
+            probe.request("GET", path, headers=headers)
+            status = probe.getresponse().status
+            probe.close()
+            if status == 200:
+                return
+            raise RuntimeError(f"{path} answered {status} (signed in as {THROUGHPUT_USER})")
+        except OSError:
+            time.sleep(0.25)
+    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s")
+
+
+def measure_throughput(
+    *,
+    seconds: float = 10.0,
+    warmup: float = 2.0,
+    workers: int = THROUGHPUT_WORKERS,
+    connections: int = THROUGHPUT_CONNECTIONS,
+    log: Log = print,
+) -> ThroughputResult:
+    """Requests per second for 总览 and the floor from gunicorn (`workers` sync workers) on
+    loopback, production settings (DEBUG off, collected static files served by whitenoise,
+    a per-process cache), on a database of its own holding the demonstration data: on
+    PostgreSQL a database `<this one>_throughput` on the same server, created and dropped
+    here; otherwise a temporary SQLite file. The client (load_url) runs in this process."""
+    host, port = "127.0.0.1", free_port()
+    postgres = connection.vendor == "postgresql"
+    name = f"{connection.settings_dict['NAME']}_throughput"[:63]
+    with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
+        folder = Path(tmp)
+        (folder / "bench_throughput_settings.py").write_text(
+            THROUGHPUT_SETTINGS.format(urlconf=URLCONF, static_root=str(folder / "static")),
+            encoding="utf-8",
+        )
+        env = {key: value for key, value in os.environ.items() if key not in _NOT_PASSED}
+        env |= {
+            "DJANGO_SETTINGS_MODULE": "bench_throughput_settings",
+            "PYTHONPATH": os.pathsep.join([tmp, str(settings.BASE_DIR)]),
+            "SECRET_KEY": os.urandom(32).hex(),
+            "ALLOWED_HOSTS": host,
+            "MEDIA_ROOT": str(folder / "media"),
+        }
+        if postgres:
+            _database("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)  # a run interrupted
+            _database("CREATE DATABASE {}", name)
+            env["DATABASE_URL"] = _database_url(name)
+            database = f"PostgreSQL database `{name}` on the same server"
+        else:
+            env["SQLITE_PATH"] = str(folder / "throughput.sqlite3")
+            database = "a temporary SQLite file"
+        try:
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-c", "import json, django; django.setup(); from bench.harness "
+                 "import throughput_setup; print(json.dumps(throughput_setup()))"],
+                cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=900,
+            )  # fmt: skip
+            if done.returncode != 0:
+                raise RuntimeError(f"setting up the throughput database failed:\n{done.stderr}")
+            setup = json.loads(done.stdout.strip().splitlines()[-1])
+            setup_s = time.perf_counter() - started
+            log(f"  demonstration data ({setup['reports']:,} reports) in {setup_s:.0f} s")
+            headers = {
+                "Cookie": f"{settings.SESSION_COOKIE_NAME}={setup['session']}",
+                "Accept-Encoding": "gzip",  # as browsers ask; the pages are sent compressed
+            }
+            rates = _serve_and_load(folder, env, host, port, headers, workers=workers,
+                                    connections=connections, seconds=seconds, warmup=warmup,
+                                    log=log)  # fmt: skip
+        finally:
+            if postgres:
+                _database("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+    return ThroughputResult(workers, connections, seconds, warmup, database, setup_s,
+                            setup["reports"], rates, f"gunicorn {_gunicorn_version()}")  # fmt: skip
+
+
+def _gunicorn_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gunicorn")
+    except PackageNotFoundError:
+        return "?"
+
+
+def _serve_and_load(folder, env, host, port, headers, *, workers, connections, seconds, warmup,
+                    log) -> list[RateResult]:  # fmt: skip
+    """Start gunicorn, load the floor and 总览 in turn, stop gunicorn (only the process
+    started here, by its id)."""
+    with override_settings(ROOT_URLCONF=URLCONF):
+        urls = [("floor", reverse("bench-floor")), ("overview", reverse("dashboards:overview"))]
+    errors = (folder / "gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "nanyang_tracker.wsgi", "--bind", f"{host}:{port}",
+         "--workers", str(workers), "--timeout", "60", "--error-logfile", "-"],
+        cwd=settings.BASE_DIR, env=env, stdout=errors, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait_until_up(host, port, urls[0][1], headers, process, timeout=60)
+        rates = []
+        for key, url in urls:
+            rate = load_url(host, port, url, name=key, headers=headers, connections=connections,
+                            seconds=seconds, warmup=warmup)  # fmt: skip
+            rates.append(rate)
+            log(f"  {key:<9} {rate.per_second:7.1f} req/s  median {rate.median:6.1f} ms  "
+                f"p95 {rate.p95:6.1f} ms  errors {rate.errors}")  # fmt: skip
+        return rates
+    except RuntimeError as error:
+        errors.flush()
+        tail = (folder / "gunicorn.log").read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"{error}\ngunicorn's log:\n{tail}") from error
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        errors.close()
+
+
 def profile_page(page: Page, *, requests: int = 3, top: int = 15) -> str:
     """cProfile over a few requests of a page: a summary, the functions with the most own time
     and the project's functions with the most cumulative time."""
@@ -787,11 +1204,24 @@ class ExportResult:
     export_maxrss: int | None = None
     floor_maxrss: int | None = None
     rss_note: str = ""
+    # The second floor: XlsxWriter in constant_memory mode writing the same cells.
+    xlsx_s: list[float] = field(default_factory=list)
+    xlsx_peak: int = 0
+    xlsx_bytes: int = 0
+    xlsx_rss: int | None = None
+    xlsx_maxrss: int | None = None
 
     @property
     def speed_ratio(self) -> float:
         """The export's speed as a share of the floor's: floor time / export time."""
         return statistics.median(self.floor_s) / statistics.median(self.export_s)
+
+    @property
+    def xlsx_ratio(self) -> float | None:
+        """The export's speed as a share of XlsxWriter's, when it was measured."""
+        if not self.xlsx_s:
+            return None
+        return statistics.median(self.xlsx_s) / statistics.median(self.export_s)
 
 
 def export_period(plan: Plan) -> ReportingPeriod:
@@ -842,6 +1272,23 @@ def floor_workbook(stream, ledger_values: list[list], target_values: list[list])
     book.save(stream)
 
 
+def xlsxwriter_floor(stream, ledger_values: list[list], target_values: list[list]) -> None:
+    """XlsxWriter writing the same cells, the second floor: constant_memory mode (each row
+    flushed to a temporary file once the next begins, as openpyxl's write-only mode does), no
+    formats. Strings stay strings: XlsxWriter would otherwise turn "=…" into a formula and
+    "http…" into a link, work the other floor does not do."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(
+        stream, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    for title, rows in (("重点任务台账", ledger_values), ("目标指标", target_values)):
+        sheet = book.add_worksheet(title)
+        for number, row in enumerate(rows):
+            sheet.write_row(number, 0, row)  # None: no cell, as openpyxl's append leaves it
+    book.close()
+
+
 def floor_values(ledger: list, targets: list) -> tuple[list[list], list[list]]:
     """The cells the export writes, as plain values, with its title and header rows."""
     from dashboards.excel import LEDGER_HEADER, TARGET_HEADER
@@ -880,7 +1327,7 @@ def rss_probe(kind: str) -> dict[str, int]:
     plan = Plan.objects.default()
     period = export_period(plan)
     values = None
-    if kind == "floor":
+    if kind in ("floor", "xlsxwriter"):
         values = floor_values(ledger_rows(plan, period, None), target_rows(plan, period.ends_on))
     gc.collect()
     peak_before = _vm("VmHWM")
@@ -889,6 +1336,8 @@ def rss_probe(kind: str) -> dict[str, int]:
     with tempfile.TemporaryFile() as handle:
         if kind == "export":
             run_export(plan, period, handle)
+        elif kind == "xlsxwriter":
+            xlsxwriter_floor(handle, *values)
         else:
             floor_workbook(handle, *values)
     return {"rise": _vm("VmHWM") - start, "maxrss": max(peak_before, _vm("VmHWM"))}
@@ -916,9 +1365,9 @@ def measure_export(*, runs: int = 5, rss: bool = True, log: Log = print) -> Expo
     `runs`) and peak memory, against the floor writing the same cells."""
     plan = Plan.objects.default()
     period = export_period(plan)
-    export_s, rows_s, write_s, floor_s = [], [], [], []
+    export_s, rows_s, write_s, floor_s, xlsx_s = [], [], [], [], []
     ledger = targets = None
-    export_bytes = floor_bytes = 0
+    export_bytes = floor_bytes = xlsx_bytes = 0
     for _ in range(runs):
         with tempfile.TemporaryFile() as handle:
             rows_time, write_time, ledger, targets = run_export(plan, period, handle)
@@ -933,6 +1382,12 @@ def measure_export(*, runs: int = 5, rss: bool = True, log: Log = print) -> Expo
             floor_workbook(handle, ledger_values, target_values)
             floor_s.append(time.perf_counter() - started)
             floor_bytes = handle.tell()
+    for _ in range(runs):
+        with tempfile.TemporaryFile() as handle:
+            started = time.perf_counter()
+            xlsxwriter_floor(handle, ledger_values, target_values)
+            xlsx_s.append(time.perf_counter() - started)
+            xlsx_bytes = handle.tell()
 
     def export_once():
         with tempfile.TemporaryFile() as handle:
@@ -942,8 +1397,13 @@ def measure_export(*, runs: int = 5, rss: bool = True, log: Log = print) -> Expo
         with tempfile.TemporaryFile() as handle:
             floor_workbook(handle, ledger_values, target_values)
 
+    def xlsx_once():
+        with tempfile.TemporaryFile() as handle:
+            xlsxwriter_floor(handle, ledger_values, target_values)
+
     export_peak = _traced_peak(export_once)
     floor_peak = _traced_peak(floor_once)
+    xlsx_peak = _traced_peak(xlsx_once)
     result = ExportResult(
         plan=plan.code,
         period=period.label,
@@ -959,6 +1419,9 @@ def measure_export(*, runs: int = 5, rss: bool = True, log: Log = print) -> Expo
         floor_peak=floor_peak,
         export_bytes=export_bytes,
         floor_bytes=floor_bytes,
+        xlsx_s=xlsx_s,
+        xlsx_peak=xlsx_peak,
+        xlsx_bytes=xlsx_bytes,
     )
     if not rss:
         result.rss_note = "not measured (asked not to)"
@@ -971,10 +1434,13 @@ def measure_export(*, runs: int = 5, rss: bool = True, log: Log = print) -> Expo
         result.export_rss, result.export_maxrss = probe["rise"], probe["maxrss"]
         probe = _rss_in_fresh_process("floor")
         result.floor_rss, result.floor_maxrss = probe["rise"], probe["maxrss"]
+        probe = _rss_in_fresh_process("xlsxwriter")
+        result.xlsx_rss, result.xlsx_maxrss = probe["rise"], probe["maxrss"]
     log(
         f"  export {statistics.median(export_s):.2f} s (rows {statistics.median(rows_s):.2f} s, "
-        f"workbook {statistics.median(write_s):.2f} s), floor {statistics.median(floor_s):.2f} s;"
-        f" peak {export_peak / MIB:.1f} MiB, floor {floor_peak / MIB:.1f} MiB"
+        f"workbook {statistics.median(write_s):.2f} s), floor {statistics.median(floor_s):.2f} s,"
+        f" XlsxWriter {statistics.median(xlsx_s):.2f} s; peak {export_peak / MIB:.1f} MiB, floor "
+        f"{floor_peak / MIB:.1f} MiB, XlsxWriter {xlsx_peak / MIB:.1f} MiB"
     )
     return result
 
@@ -1079,6 +1545,12 @@ class Report:
     load: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     refresh: RefreshResult | None = None
     wire: WireResult | None = None
+    scales: list[ScaleResult] = field(default_factory=list)
+    scales_note: str = ""  # why the scales were not measured, when they were not
+    throughput: ThroughputResult | None = None
+    throughput_note: str = ""
+    scale_repeats: int = 15
+    scale_warmup: int = 3
 
     @property
     def floor(self) -> PageResult:
@@ -1114,6 +1586,31 @@ class Report:
             misses.append(f"peak {e.export_peak / MIB:.1f} MiB ≥ {EXPORT_PEAK_MIB} MiB")
         if e.export_rss is not None and e.export_rss >= EXPORT_PEAK_MIB * MIB:
             misses.append(f"resident peak +{e.export_rss / MIB:.1f} MiB ≥ {EXPORT_PEAK_MIB} MiB")
+        return misses
+
+    def xlsx_misses(self) -> list[str]:
+        ratio = self.export.xlsx_ratio
+        if ratio is not None and ratio < EXPORT_SPEED_RATIO:
+            return [f"{ratio:.2f}× its speed < {EXPORT_SPEED_RATIO}×"]
+        return []
+
+    def scale_misses(self) -> list[str]:
+        spread = scale_spread(self.scales)
+        return [
+            f"{r.page.name} {spread[r.page.key]:.2f}×"
+            for r in self.scales[0].pages
+            if not r.page.key.startswith("floor") and spread.get(r.page.key, 0) > SCALE_RATIO
+        ]
+
+    def throughput_misses(self) -> list[str]:
+        overview = self.throughput.rate("overview") if self.throughput else None
+        if overview is None:
+            return ["not measured"]
+        misses = []
+        if overview.per_second < THROUGHPUT_GOAL:
+            misses.append(f"{overview.per_second:.0f} req/s < {THROUGHPUT_GOAL} req/s")
+        if overview.errors:
+            misses.append(f"{overview.errors} requests not answered 200")
         return misses
 
 
@@ -1274,6 +1771,7 @@ def render(report: Report) -> str:
                 f"| {r.page.name} | {_ms(median)} / {_ms(p95)} ({median / base:.0f}×) | "
                 f"{_ms(r.median)} / {_ms(r.p95)} ({r.median / floor.median:.0f}×) |"
             )
+    lines += _scales_section(report)
     lines += [
         "",
         "## 台账 export",
@@ -1281,8 +1779,10 @@ def render(report: Report) -> str:
         f"`{e.plan}`, {e.period}, every unit: `dashboards.exporting.ledger_rows` and `target_rows` "
         f"then `dashboards.excel.write_workbook` into a temporary file, as the export job does "
         f"({_n(e.ledger_rows)} ledger rows, {_n(e.target_rows)} target rows, {_n(e.cells)} "
-        "cells). Floor: bare openpyxl in write-only mode appending the same cells as plain "
-        "strings and numbers (no styles, merges, widths or row heights, no queries). Time: "
+        "cells). Floors: bare openpyxl in write-only mode appending the same cells as plain "
+        "strings and numbers (no styles, merges, widths or row heights, no queries), and "
+        "XlsxWriter in constant_memory mode writing the same cells (`write_row`, no formats, "
+        "strings kept as strings: no formulas or links made of them). Time: "
         f"median of {e.runs} runs. Peak: tracemalloc's peak during one run (Python allocations "
         "only, the one the goal is judged on). Resident rise: in a fresh process, the rise of "
         "the resident size during its first export, modules and caches it loads included "
@@ -1305,12 +1805,27 @@ def render(report: Report) -> str:
         f"| floor (bare openpyxl) | {statistics.median(e.floor_s):.3f} | {min(e.floor_s):.3f} | "
         f"{e.floor_peak / MIB:.1f} | {_mib(e.floor_rss)} | {_mib(e.floor_maxrss)} | "
         f"{e.floor_bytes / 1024:.0f} |",
+    ]
+    if e.xlsx_s:
+        lines.append(
+            f"| floor (XlsxWriter, constant_memory) | {statistics.median(e.xlsx_s):.3f} | "
+            f"{min(e.xlsx_s):.3f} | {e.xlsx_peak / MIB:.1f} | {_mib(e.xlsx_rss)} | "
+            f"{_mib(e.xlsx_maxrss)} | {e.xlsx_bytes / 1024:.0f} |"
+        )
+    write = statistics.median(e.write_s)
+    lines += [
         "",
-        f"Speed: the export runs at {e.speed_ratio:.2f}× the floor's speed (floor time / export "
-        f"time); the workbook half alone at "
-        f"{statistics.median(e.floor_s) / statistics.median(e.write_s):.2f}×. Before (commit "
-        f"593d31a, a new font, border and alignment for every cell): {BEFORE_EXPORT[0]:.2f} s, "
-        f"{BEFORE_EXPORT[1] / BEFORE_EXPORT[0]:.2f}× the floor's speed.",
+        f"Speed (floor time / export time): the export runs at {e.speed_ratio:.2f}× openpyxl's "
+        "speed"
+        + (
+            f" and at {e.xlsx_ratio:.2f}× XlsxWriter's; the workbook half alone at "
+            f"{statistics.median(e.floor_s) / write:.2f}× and "
+            f"{statistics.median(e.xlsx_s) / write:.2f}×"
+            if e.xlsx_ratio is not None
+            else f"; the workbook half alone at {statistics.median(e.floor_s) / write:.2f}×"
+        )
+        + f". Before (commit 593d31a, a new font, border and alignment for every cell): "
+        f"{BEFORE_EXPORT[0]:.2f} s, {BEFORE_EXPORT[1] / BEFORE_EXPORT[0]:.2f}× openpyxl's speed.",
     ]
     if e.rss_note:
         lines += ["", f"Resident size: {e.rss_note}."]
@@ -1345,11 +1860,14 @@ def render(report: Report) -> str:
             f"{BEFORE_WIRE_KIB} KiB on the first visit (the full plotly.min.js, the page "
             "uncompressed).",
         ]
+    lines += _throughput_section(report)
     lines += ["", "## Verdict", ""]
     lines.append(
         f"Goals: every page p95 < {PAGE_P95_MS} ms and within {PAGE_FLOOR_RATIO}× the floor "
-        f"(medians), queries the same as on demo data; export ≥ {EXPORT_SPEED_RATIO}× the "
-        f"floor's speed and peak < {EXPORT_PEAK_MIB} MiB."
+        f"(medians), queries the same as on demo data, its median at "
+        f"{', '.join(f'{n}×' for n in SCALES)} the demo data within {SCALE_RATIO}× (slowest "
+        f"over fastest); 总览 ≥ {THROUGHPUT_GOAL} requests/s from gunicorn; export ≥ "
+        f"{EXPORT_SPEED_RATIO}× each floor's speed and peak < {EXPORT_PEAK_MIB} MiB."
     )
     lines.append("")
     for r in report.pages:
@@ -1361,6 +1879,37 @@ def render(report: Report) -> str:
     misses = report.export_misses()
     verdict = "met" if not misses else "MISSED — " + "; ".join(misses)
     lines.append(f"- 台账 export: {verdict}{report.summary('export')}")
+    if report.export.xlsx_ratio is not None:
+        misses = report.xlsx_misses()
+        verdict = (
+            f"met ({report.export.xlsx_ratio:.2f}× its speed)"
+            if not misses
+            else "MISSED — " + "; ".join(misses)
+        )
+        lines.append(f"- 台账 export against the XlsxWriter floor: {verdict}")
+    if report.scales:
+        misses = report.scale_misses()
+        spread = scale_spread(report.scales)
+        worst = max((v for k, v in spread.items() if not k.startswith("floor")), default=0)
+        verdict = "met" if not misses else "MISSED — " + "; ".join(misses)
+        lines.append(
+            f"- Cost against data ({', '.join(f'{r.scale}×' for r in report.scales)}): "
+            f"{verdict} (widest spread {worst:.2f}×)"
+        )
+    else:
+        lines.append(f"- Cost against data: not measured ({report.scales_note or 'skipped'})")
+    if report.throughput is not None:
+        misses = report.throughput_misses()
+        verdict = "met" if not misses else "MISSED — " + "; ".join(misses)
+        overview, floor_rate = report.throughput.rate("overview"), report.throughput.rate("floor")
+        beside = []
+        if overview and not misses:
+            beside.append(f"{overview.per_second:.0f} req/s")
+        if floor_rate:
+            beside.append(f"the floor {floor_rate.per_second:.0f} req/s")
+        lines.append(f"- 总览 throughput: {verdict} ({'; '.join(beside)})")
+    else:
+        lines.append(f"- 总览 throughput: not measured ({report.throughput_note or 'skipped'})")
     if report.refresh is not None and report.refresh.one_approval_ms:
         median = statistics.median(report.refresh.one_approval_ms)
         verdict = "met" if median <= REFRESH_MS else f"MISSED — {median:.0f} ms > {REFRESH_MS} ms"
@@ -1388,6 +1937,104 @@ def render(report: Report) -> str:
         if "export" in report.profiles:
             lines += ["", "### 台账 export", "", "```", report.profiles["export"], "```"]
     return "\n".join(lines) + "\n"
+
+
+def _scales_section(report: Report) -> list[str]:
+    lines = ["", "## Cost against the amount of data", ""]
+    if not report.scales:
+        return [*lines, f"Not measured: {report.scales_note or 'skipped'}."]
+    scales = report.scales
+    lines += [
+        f"The pages on the demonstration data (`load_plan` + `demo.seeding.seed_demo`: one plan, "
+        f"the fixture's 18 counties) and on {' and '.join(f'{r.scale}×' for r in scales[1:])} "
+        "as much: more plans, each a copy of the fixture's plan seeded as the demo is "
+        "(`bench/harness.py`, `seed_scale`; no extra counties or targets, as "
+        "the quarters are all seeded already). The plan the pages show is seeded first, with "
+        "the demo's seed, so it holds the same records at every scale and every page shows the "
+        "same thing: only the data around it grows, as it does when a city adds a plan a year. "
+        "Each scale is built in a transaction rolled back after its measurement (before the "
+        f"big dataset is built; tables analysed inside it), then timed as above with fewer "
+        f"rounds ({report.scale_warmup} warm-up, {report.scale_repeats} timed). Spread: the "
+        f"page's slowest median over its fastest; goal ≤ {SCALE_RATIO}×. The floor rows show "
+        "how much the medians move by themselves.",
+        "",
+        "| | " + " | ".join(f"{r.scale}×" for r in scales) + " | |",
+        "|---|" + "---:|" * len(scales) + "---:|",
+        "| plans | " + " | ".join(_n(r.plans) for r in scales) + " | |",
+        "| progress reports | " + " | ".join(_n(r.reports) for r in scales) + " | |",
+        "| · of them in the plan shown | "
+        + " | ".join(_n(r.shown_reports) for r in scales)
+        + " | |",
+        "| target values | " + " | ".join(_n(r.values) for r in scales) + " | |",
+        "| built in s | " + " | ".join(f"{r.build_s:.0f}" for r in scales) + " | |",
+        "| load average (1 min) after the rounds | "
+        + " | ".join(f"{r.load:.2f}" for r in scales)
+        + " | |",
+        "",
+        "| page | " + " | ".join(f"{r.scale}× median ms (queries)" for r in scales) + " | spread |",
+        "|---|" + "---:|" * len(scales) + "---:|",
+    ]
+    spread = scale_spread(scales)
+    by_key = [{p.page.key: p for p in r.pages} for r in scales]
+    for page in scales[0].pages:
+        key = page.page.key
+        cells = [
+            f"{_ms(at[key].median)} ({at[key].queries})" if key in at else "—" for at in by_key
+        ]
+        lines.append(
+            f"| {page.page.name} | " + " | ".join(cells) + f" | {spread.get(key, 0):.2f}× |"
+        )
+    if spread.get("floor", 1) > SCALE_NOISY:
+        lines += [
+            "",
+            f"The floor's own median moved {spread['floor']:.2f}× across the scales: other work "
+            "on the machine weighed on some scales more than on others (see the load average), "
+            "and the spreads above carry it. Run again on a quiet machine before reading a miss "
+            "as cost that grows with the data.",
+        ]
+    return lines
+
+
+def _throughput_section(report: Report) -> list[str]:
+    lines = ["", "## Throughput", ""]
+    t = report.throughput
+    if t is None:
+        return [*lines, f"Not measured: {report.throughput_note or 'skipped'}."]
+    lines += [
+        f"{t.gunicorn} serving the project on 127.0.0.1 with {t.workers} sync workers, the "
+        "production settings (DEBUG off; static files collected and served by whitenoise "
+        "from `CompressedManifestStaticFilesStorage`; no REDIS_URL, so each worker has its "
+        "own cache) and the harness's urlconf (for `bench/floor/`), given to gunicorn through "
+        f"a settings module of two lines written for the run; the database: {t.database}, "
+        f"holding the demonstration data as `make run` makes it ({_n(t.reports)} reports; "
+        "migrate, `load_plan`, `create_demo_accounts`, `seed_demo`, its verdicts and "
+        f"`collectstatic` in a subprocess, {t.setup_s:.0f} s), dropped afterwards. The "
+        f"client, in the benchmark's process: {t.connections} threads, each one connection "
+        "(http.client) sending one request after another, signed in as the demo leader (a "
+        "session made in that database), with `Accept-Encoding: gzip`; gunicorn's sync "
+        "workers close the connection after each answer, so each request opens a new one. "
+        f"Each URL for {t.warmup:.0f} s of warm-up, then {t.seconds:.0f} s counted: the "
+        "requests answered 200 within them, over the seconds; latency as the client sees it, "
+        "the wait for a free worker included. Client, server and database share the "
+        "machine's CPUs.",
+        "",
+        "| URL | | requests/s | median ms | p95 ms | answers not 200 |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    names = {"floor": "floor: HttpResponse('ok')", "overview": "总览"}
+    for r in t.rates:
+        lines.append(
+            f"| `{r.url}` | {names.get(r.name, r.name)} | {r.per_second:.1f} | {_ms(r.median)} | "
+            f"{_ms(r.p95)} | {r.errors} |"
+        )
+    overview, floor_rate = t.rate("overview"), t.rate("floor")
+    if overview and floor_rate and floor_rate.per_second:
+        lines += [
+            "",
+            f"总览 at {overview.per_second / floor_rate.per_second:.0%} of the floor's rate; "
+            f"goal ≥ {THROUGHPUT_GOAL} requests/s.",
+        ]
+    return lines
 
 
 def _pct(part: int, whole: int) -> str:

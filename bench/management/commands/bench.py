@@ -17,7 +17,8 @@ class Command(BaseCommand):
     help = (
         "Benchmark: builds 10 plans × 200 counties × 15 quarters of data (for a dedicated "
         "database, e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench), measures the "
-        "pages and the 台账 export against floors, and writes docs/benchmarks.md."
+        "pages and the 台账 export against floors, the pages at 1×, 3× and 10× the demo data, "
+        "总览's requests per second from gunicorn, and writes docs/benchmarks.md."
     )
 
     def add_arguments(self, parser):
@@ -41,6 +42,31 @@ class Command(BaseCommand):
             "--skip-build", action="store_true", help="measure the dataset already built"
         )
         parser.add_argument(
+            "--no-scales",
+            action="store_true",
+            help="skip timing the pages at 1×, 3× and 10× the demo data (each built in a "
+            "transaction rolled back before the build, about 2 minutes)",
+        )
+        parser.add_argument(
+            "--scale-repeats",
+            type=int,
+            default=15,
+            help="timed rounds of every page at each of those scales (default 15)",
+        )
+        parser.add_argument(
+            "--no-throughput",
+            action="store_true",
+            help="skip the requests/s of 总览 and the floor from gunicorn (2 workers, "
+            "production settings) on a database of its own with the demo data, created and "
+            "dropped (<database>_throughput on PostgreSQL; about 1½ minutes)",
+        )
+        parser.add_argument(
+            "--throughput-seconds",
+            type=float,
+            default=10.0,
+            help="seconds each URL is loaded for, after 2 s of warm-up (default 10)",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="run on a database that already has reports (it adds to it)",
@@ -48,9 +74,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         plans, units, periods = options["plans"], options["units"], options["periods"]
-        repeats = options["repeats"]
-        if plans < 1 or units < 1 or not 1 <= periods <= 15 or repeats < 1:
-            raise CommandError("--plans, --units, --repeats ≥ 1; --periods from 1 to 15.")
+        repeats, scale_repeats = options["repeats"], options["scale_repeats"]
+        seconds = options["throughput_seconds"]
+        if min(plans, units, repeats, scale_repeats) < 1 or not 1 <= periods <= 15 or seconds <= 0:
+            raise CommandError(
+                "--plans, --units, --repeats, --scale-repeats ≥ 1; --periods from 1 to 15; "
+                "--throughput-seconds > 0."
+            )
         has_reports = ProgressReport.objects.exists()
         if options["skip_build"]:
             if not has_reports:
@@ -78,11 +108,23 @@ class Command(BaseCommand):
 
         build = None
         demo_queries: dict[str, int] = {}
+        scales: list = []
+        scales_note = "asked not to (--no-scales)" if options["no_scales"] else ""
+        if not options["skip_build"] and not has_reports:
+            log("Queries per page on the demonstration data (rolled back)…")
+            demo_queries = bench.demo_query_counts(periods=periods)
+            log("  " + ", ".join(f"{k} {v}" for k, v in demo_queries.items()))
+            if not options["no_scales"]:
+                log(
+                    f"Pages at {', '.join(f'{n}×' for n in bench.SCALES)} the demonstration "
+                    "data (each rolled back)…"
+                )
+                tick = time.perf_counter()
+                scales = bench.measure_scales(repeats=scale_repeats, log=log)
+                log(f"  ({time.perf_counter() - tick:.0f} s)")
+        elif not scales_note:
+            scales_note = "it needs the empty database a build starts from"
         if not options["skip_build"]:
-            if not has_reports:
-                log("Queries per page on the demonstration data (rolled back)…")
-                demo_queries = bench.demo_query_counts(periods=periods)
-                log("  " + ", ".join(f"{k} {v}" for k, v in demo_queries.items()))
             log(f"Building {plans} plans × {units} counties × {periods} quarters…")
             build = bench.build_dataset(plans=plans, units=units, periods=periods, log=log)
             log(f"Built in {build.seconds:.0f} s.")
@@ -105,6 +147,11 @@ class Command(BaseCommand):
         wire = bench.measure_wire()
         log(f"  wire: first visit {wire.first_visit / 1024:.0f} KiB, repeat "
             f"{wire.repeat_visit / 1024:.0f} KiB")  # fmt: skip
+        throughput, throughput_note = None, "asked not to (--no-throughput)"
+        if not options["no_throughput"]:
+            load["before the throughput"] = bench.load_average()
+            log("Throughput: gunicorn on a database of the demonstration data…")
+            throughput = bench.measure_throughput(seconds=seconds, log=log)
         report = bench.Report(
             command=command,
             started=started,
@@ -119,6 +166,11 @@ class Command(BaseCommand):
             load=load,
             refresh=refresh,
             wire=wire,
+            scales=scales,
+            scales_note=scales_note,
+            scale_repeats=scale_repeats,
+            throughput=throughput,
+            throughput_note=throughput_note,
         )
         for result in bench.slow_pages(report):
             log(f"Profiling {result.page.key}…")
@@ -132,6 +184,12 @@ class Command(BaseCommand):
                 continue
             misses = report.page_misses(result)
             log(f"{result.page.key}: " + ("met" if not misses else "; ".join(misses)))
-        misses = report.export_misses()
+        misses = report.export_misses() + report.xlsx_misses()
         log("export: " + ("met" if not misses else "; ".join(misses)))
+        if scales:
+            misses = report.scale_misses()
+            log("cost against data: " + ("met" if not misses else "; ".join(misses)))
+        if throughput is not None:
+            misses = report.throughput_misses()
+            log("throughput: " + ("met" if not misses else "; ".join(misses)))
         self.stdout.write(self.style.SUCCESS(f"Written {output}"))
