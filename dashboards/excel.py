@@ -19,8 +19,12 @@ from openpyxl.utils import get_column_letter
 from reports.xlsx_cells import (
     CENTER,
     HEAD_FILL,
+    WRAP,
     ColumnWidths,
-    display_width,
+    NumberCells,
+    TextCells,
+    display_width,  # noqa: F401 (the ledger's measure, imported from here by its tests)
+    line_widths,
     number_cell,
     text_cell,
 )
@@ -135,20 +139,28 @@ def _ledger_values(row: LedgerRow) -> list:
 def lines_needed(value, width: float) -> int:
     """Lines a wrapped text takes in a column `width` characters wide."""
     usable = max(width - 1, 1)
-    lines = str("" if value is None else value).splitlines() or [""]
-    return sum(max(1, math.ceil(display_width(line) / usable)) for line in lines)
+    lines = line_widths(str("" if value is None else value)) or (0,)
+    return sum(max(1, math.ceil(line / usable)) for line in lines)
+
+
+def _task_blocks(rows: list[LedgerRow]) -> list[list[LedgerRow]]:
+    """The rows of each task: consecutive rows with the same 序号."""
+    blocks, start = [], 0
+    while start < len(rows):
+        end = start
+        while end + 1 < len(rows) and rows[end + 1].number == rows[start].number:
+            end += 1
+        blocks.append(rows[start : end + 1])
+        start = end + 1
+    return blocks
 
 
 def ledger_row_heights(rows: list[LedgerRow], widths: list[float]) -> list[float]:
     """Row heights that show every wrapped line. Excel and WPS do not grow a row for text in
     merged cells, so a task's merged columns (序号 … 完成时限) share out their lines over the
     task's rows."""
-    heights, start = [], 0
-    while start < len(rows):
-        end = start
-        while end + 1 < len(rows) and rows[end + 1].number == rows[start].number:
-            end += 1
-        block = rows[start : end + 1]
+    heights = []
+    for block in _task_blocks(rows):
         own = [
             max(lines_needed(v, widths[i]) for i, v in enumerate(_ledger_values(r)) if i >= 5)
             for r in block
@@ -159,37 +171,31 @@ def ledger_row_heights(rows: list[LedgerRow], widths: list[float]) -> list[float
         for index, lines in enumerate(own):
             extra = missing // len(own) + (1 if index < missing % len(own) else 0)
             heights.append((lines + extra) * LINE_POINTS + 4)
-        start = end + 1
     return heights
 
 
 def _write_ledger(sheet, title: str, rows: list[LedgerRow]) -> None:
     widths = ColumnWidths(LEDGER_HEADER, LEDGER_MAX_WIDTHS)
-    for row in rows:
-        widths.see(_ledger_values(row))
+    for block in _task_blocks(rows):
+        widths.see(_ledger_values(block[0])[:5])  # a task's own columns, the same on its rows
+        for row in block:
+            widths.see(_ledger_values(row)[5:], start=5)
     widths.apply(sheet)  # column widths must come before the first row in write-only mode
     _print_setup(sheet, "1:2")
     _title_row(sheet, title, len(LEDGER_HEADER))
     _header_row(sheet, LEDGER_HEADER)
     heights = ledger_row_heights(rows, widths.widths)
+    # One cell a column, styled once (see TextCells); 完成时限, 完成情况 and 填报时间 centred.
+    columns = [NumberCells(sheet, alignment=CENTER)] + [
+        TextCells(sheet, alignment=CENTER if index in (4, 8, 10) else WRAP)
+        for index in range(1, len(LEDGER_HEADER))
+    ]
     spans: dict[int, list[int]] = {}
+    dimensions = sheet.row_dimensions
     for index, (row, height) in enumerate(zip(rows, heights, strict=True), start=3):
-        number = number_cell(sheet, row.number, alignment=CENTER)
-        sheet.row_dimensions[index].height = height  # read when the row is written
+        dimensions[index].height = height  # read when the row is written
         sheet.append(
-            [
-                number,
-                text_cell(sheet, row.title),
-                text_cell(sheet, row.units_text),
-                text_cell(sheet, row.measures),
-                text_cell(sheet, row.deadline, alignment=CENTER),
-                text_cell(sheet, row.progress),
-                text_cell(sheet, row.problems),
-                text_cell(sheet, row.next_steps),
-                text_cell(sheet, row.completion, alignment=CENTER),
-                text_cell(sheet, row.unit),
-                text_cell(sheet, row.reported_at, alignment=CENTER),
-            ]
+            [cell(value) for cell, value in zip(columns, _ledger_values(row), strict=True)]
         )
         spans.setdefault(row.number, [index, index])[1] = index
     # A task's own columns (序号 … 完成时限) span the rows of all its units, as in the plan.

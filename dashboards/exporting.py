@@ -16,7 +16,7 @@ from dashboards.models import ExportJob
 from dashboards.verdicts import state_for, stored_results
 from reports.models import ProgressReport, WorkflowRecord
 from targets.models import Target
-from tasks.models import Plan, ReportingPeriod, Task, Unit
+from tasks.models import Plan, ReportingPeriod, Task, TaskUnit, Unit
 
 logger = logging.getLogger(__name__)
 DONE = (WorkflowRecord.Status.SUBMITTED, WorkflowRecord.Status.APPROVED)
@@ -24,41 +24,56 @@ DONE = (WorkflowRecord.Status.SUBMITTED, WorkflowRecord.Status.APPROVED)
 
 def ledger_rows(plan: Plan, period: ReportingPeriod, unit: Unit | None = None) -> list[LedgerRow]:
     """One row per task and reporting unit, in ledger order, with the unit's submitted or
-    approved report for the period. A fixed number of queries."""
-    members: dict[int, list[Unit]] = {}
-    for collective in Unit.objects.filter(kind=Unit.Kind.COLLECTIVE).prefetch_related("members"):
-        members[collective.pk] = sorted(
-            collective.members.all(), key=lambda u: (u.sort_order, u.name)
-        )
-    reports = {
-        (r.task_id, r.unit_id): r
-        for r in ProgressReport.objects.filter(period=period, status__in=DONE)
+    approved report for the period. A fixed number of queries, reading values rather than
+    model instances: a whole quarter is thousands of rows."""
+    members: dict[int, list[tuple[int, str]]] = {
+        pk: [] for pk in Unit.objects.filter(kind=Unit.Kind.COLLECTIVE).values_list("pk", flat=True)
     }
+    listed = Unit.members.through.objects.filter(from_unit__in=list(members)).values_list(
+        "from_unit_id", "to_unit__sort_order", "to_unit__name", "to_unit_id"
+    )
+    for collective, _order, name, member in sorted(listed):  # in the units' (sort_order, name)
+        members[collective].append((member, name))
+    assignments: dict[int, list[tuple[int, str]]] = {}
+    for task_id, unit_id, name in (
+        TaskUnit.objects.filter(task__plan=plan)
+        .order_by("position")
+        .values_list("task_id", "unit_id", "unit__name")
+    ):
+        assignments.setdefault(task_id, []).append((unit_id, name))
+    completions = {
+        value: str(label)
+        for value, label in ProgressReport._meta.get_field("completion").flatchoices
+    }
+    zone = timezone.get_current_timezone()
+    reports = {
+        (task_id, unit_id): content
+        for task_id, unit_id, *content in ProgressReport.objects.filter(
+            period=period, status__in=DONE
+        ).values_list(
+            "task_id", "unit_id", "progress", "problems", "next_steps", "completion",
+            "submitted_at",
+        )
+    }  # fmt: skip
     rows = []
-    for task in Task.objects.in_plan(plan).with_units().order_by("number"):
-        units: dict[int, Unit] = {}  # in ledger order, each unit once
-        for assignment in task.assignments.all():
-            for owner in members.get(assignment.unit_id, [assignment.unit]):
-                units.setdefault(owner.pk, owner)
-        owners = [u for u in units.values() if unit is None or u.pk == unit.pk]
-        for owner in owners:
-            row = LedgerRow(
-                task.number,
-                task.title,
-                task.units_text,
-                task.measures,
-                task.deadline_text,
-                unit=owner.name,
-            )
-            report = reports.get((task.pk, owner.pk))
+    for task_id, number, title, units_text, measures, deadline in (
+        Task.objects.in_plan(plan)
+        .order_by("number")
+        .values_list("pk", "number", "title", "units_text", "measures", "deadline_text")
+    ):
+        owners: dict[int, str] = {}  # in ledger order, each unit once
+        for unit_id, name in assignments.get(task_id, ()):
+            for owner in members.get(unit_id, ((unit_id, name),)):
+                owners.setdefault(*owner)
+        for owner_id, name in owners.items():
+            if unit is not None and owner_id != unit.pk:
+                continue
+            row = LedgerRow(number, title, units_text, measures, deadline, unit=name)
+            report = reports.get((task_id, owner_id))
             if report is not None:
-                row.progress, row.problems, row.next_steps = (
-                    report.progress,
-                    report.problems,
-                    report.next_steps,
-                )
-                row.completion = report.get_completion_display()
-                row.reported_at = f"{timezone.localtime(report.submitted_at):%Y-%m-%d %H:%M}"
+                row.progress, row.problems, row.next_steps, completion, submitted_at = report
+                row.completion = completions.get(completion, completion)
+                row.reported_at = f"{timezone.localtime(submitted_at, zone):%Y-%m-%d %H:%M}"
             rows.append(row)
     return rows
 

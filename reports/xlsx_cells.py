@@ -3,6 +3,7 @@ template (reports/) and the 台账 and target exports (dashboards/). Text users 
 written as text: a cell that begins with = + - @, a tab or a line break could otherwise become a
 formula or a link in Excel or WPS."""
 
+import functools
 import unicodedata
 import weakref
 from collections.abc import Callable, Iterable
@@ -22,9 +23,29 @@ CENTER = Alignment(wrap_text=True, horizontal="center", vertical="center")
 HEAD_FILL = PatternFill("solid", fgColor="E9EDF2")
 
 
+class _CharacterWidths(dict):
+    """Each character's width, looked up in unicodedata the first time it is seen."""
+
+    def __missing__(self, character: str) -> int:
+        width = self[character] = 2 if unicodedata.east_asian_width(character) in "WF" else 1
+        return width
+
+
+_CHARACTER_WIDTHS = _CharacterWidths()
+
+
 def display_width(text: str) -> int:
     """Columns a line of text needs: wide and full-width characters count double."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_CHARACTER_WIDTHS.__getitem__, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def line_widths(text: str) -> tuple[int, ...]:
+    """The display width of each line of `text` (as str.splitlines splits it). A ledger repeats
+    a task's text and the units' names on many rows, so each text is measured once."""
+    return tuple(display_width(line) for line in text.splitlines())
 
 
 BOLD_FONT = Font(name="宋体", size=10.5, bold=True)
@@ -83,6 +104,41 @@ def date_cell(sheet, value, number_format: str = "yyyy-mm-dd") -> WriteOnlyCell:
     return _styled(cell, ("date", number_format), setup)
 
 
+class TextCells:
+    """Text cells of one style for one column of a write-only sheet, as text_cell makes them:
+    called with a value, it gives the column's cell holding that value. A write-only sheet
+    writes a row out as it is appended, so one cell (two: one for text that needs the quote
+    prefix) serves every row of the column, styled once instead of once a row; a value the
+    column repeats (a task's text on each of its units' rows) is not even set again."""
+
+    def __init__(self, sheet, *, alignment=WRAP, bold=False):
+        self._plain = text_cell(sheet, "", alignment=alignment, bold=bold)
+        self._risky = text_cell(sheet, "=", alignment=alignment, bold=bold)
+        self._last, self._cell = object(), self._plain
+
+    def __call__(self, value) -> WriteOnlyCell:
+        if value is self._last:
+            return self._cell
+        text = "" if value is None else str(value)
+        cell = self._risky if text.startswith(RISKY_STARTS) else self._plain
+        cell.value = text
+        cell.data_type = "s"
+        self._last, self._cell = value, cell
+        return cell
+
+
+class NumberCells:
+    """Number cells of one format for one column of a write-only sheet, as number_cell makes
+    them, one cell serving every row (see TextCells)."""
+
+    def __init__(self, sheet, number_format: str = "General", alignment=TOP):
+        self._cell = number_cell(sheet, None, number_format, alignment)
+
+    def __call__(self, value) -> WriteOnlyCell:
+        self._cell.value = None if value is None else float(value)
+        return self._cell
+
+
 class ColumnWidths:
     """Tracks the widest line written to each column, within a maximum."""
 
@@ -90,11 +146,12 @@ class ColumnWidths:
         self.maxima = maxima
         self.widths = [display_width(h) + 2 for h in header]
 
-    def see(self, values: Iterable) -> None:
-        for index, value in enumerate(values):
+    def see(self, values: Iterable, start: int = 0) -> None:
+        """Widen the columns from `start` on for a row's values."""
+        for index, value in enumerate(values, start):
             if value is None:
                 continue
-            longest = max((display_width(line) for line in str(value).splitlines()), default=0)
+            longest = max(line_widths(str(value)), default=0)
             self.widths[index] = min(self.maxima[index], max(self.widths[index], longest + 2))
 
     def apply(self, sheet) -> None:
