@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from dashboards.verdicts import state_for, stored_compliance
+from dashboards.verdicts import stored_compliance
 from reports.models import TargetValue, WorkflowRecord
 from targets import progress
 from targets.models import Target
@@ -85,8 +85,7 @@ def county_scoreboard(plan: Plan, year: int) -> list[CountyScore]:
         key=lambda u: (u.sort_order, u.name),
     )
     scores = {u.pk: CountyScore(u) for u in counties}
-    today = timezone.localdate()
-    state_for(plan, today)
+    today = timezone.localdate()  # the view has brought the stored verdicts up to date
     for rows in stored_compliance(plan, periods, today).values():
         for row in rows:
             if row.unit.pk in scores:

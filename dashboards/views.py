@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from dashboards import charts, dashboard
 from dashboards.assessment import figure_from_json
+from dashboards.page_cache import cached_page, viewer_scope
 from dashboards.scoreboard import county_scoreboard, scoreboard_workbook, scoreboard_years
 from dashboards.verdicts import progress_from, state_for, stored_results
 from reports.access import scope_for
@@ -51,6 +52,11 @@ def _day(request, plan: Plan) -> tuple[dt.date, ReportingPeriod | None]:
     return today, None
 
 
+def _asked(day: dt.date, chosen: ReportingPeriod | None, **more) -> dict:
+    """What a page was asked for, as its cache key has it (dashboards/page_cache.py)."""
+    return {"day": day.isoformat(), "as_of": chosen.pk if chosen else None, **more}
+
+
 def _hover(result) -> str:
     """The hover text of a target's bar: its parts escaped, joined by Plotly's <br>."""
     p, t = result.progress, result.target
@@ -70,6 +76,12 @@ def _hover(result) -> str:
 def overview(request):
     plan = _plan_for(request)
     day, chosen = _day(request, plan)
+    return cached_page(
+        request, "overview", _asked(day, chosen), lambda: (_("总览"), *_overview(plan, day, chosen))
+    )
+
+
+def _overview(plan: Plan, day: dt.date, chosen) -> tuple[str, dict]:
     data = dashboard.overview(plan, day)
     sections = []
     for index, (name, results) in enumerate(data.sections):
@@ -91,8 +103,7 @@ def overview(request):
         for r in data.compliance_rows
     ]
     on_track, warning = thresholds()
-    return render(
-        request,
+    return (
         "dashboards/overview.html",
         {
             "plan": plan,
@@ -116,6 +127,12 @@ def overview(request):
 def target_detail(request, pk):
     plan = _plan_for(request)
     day, chosen = _day(request, plan)
+    return cached_page(
+        request, "target", _asked(day, chosen, pk=pk), lambda: _target_detail(plan, pk, day, chosen)
+    )
+
+
+def _target_detail(plan: Plan, pk: int, day: dt.date, chosen) -> tuple[str, str, dict]:
     target = get_object_or_404(
         Target.objects.select_related("section", "reporting_unit").prefetch_related(
             "units__members", "tasks", "quotes"
@@ -140,7 +157,7 @@ def target_detail(request, pk):
         context.update(_county_context(target, plan, result, day))
     else:
         context.update(_trajectory_context(target, result))
-    return render(request, "dashboards/target_detail.html", context)
+    return target.label, "dashboards/target_detail.html", context
 
 
 def _county_context(target, plan, result, day) -> dict:
@@ -200,10 +217,19 @@ def _trajectory_context(target, result) -> dict:
 def unit_dashboard(request, pk):
     plan = _plan_for(request)
     day, chosen = _day(request, plan)
-    unit = get_object_or_404(Unit.objects.countable(), pk=pk)
-    tasks, periods, codes, labels = dashboard.unit_heatmap(
-        plan, unit, day, scope_for(request).may_read
+    scope = scope_for(request)
+    return cached_page(
+        request,
+        "unit",
+        _asked(day, chosen, pk=pk),
+        lambda: _unit_dashboard(plan, pk, day, chosen, scope.may_read),
+        scope=viewer_scope(scope.viewer),
     )
+
+
+def _unit_dashboard(plan: Plan, pk: int, day: dt.date, chosen, may_read) -> tuple:
+    unit = get_object_or_404(Unit.objects.countable(), pk=pk)
+    tasks, periods, codes, labels = dashboard.unit_heatmap(plan, unit, day, may_read)
     figure = (
         charts.heatmap_figure(
             rows=[f"{t.number}. {t.title}" for t in tasks],
@@ -224,8 +250,8 @@ def unit_dashboard(request, pk):
         county = next((c for c in r.counties if c.unit.pk == unit.pk), None)
         own.append((r.target, county.progress if county else r.progress))
     record = dashboard.unit_record(plan, unit, day)
-    return render(
-        request,
+    return (
+        unit.name,
         "dashboards/unit_dashboard.html",
         {
             "plan": plan,
@@ -245,34 +271,52 @@ def unit_dashboard(request, pk):
 @require_safe
 def scoreboard(request):
     plan = _plan_for(request)
-    years = scoreboard_years(plan, timezone.localdate())
+    today = timezone.localdate()
+    request.verdicts = state_for(plan, today)
+    years = scoreboard_years(plan, today)
     if not years:
         raise Http404(_("还没有可以评比的年度。"))
     chosen = request.GET.get("year", "")
     year = int(chosen) if chosen.isdecimal() and int(chosen) in years else years[-1]
-    rows = county_scoreboard(plan, year)
     order = request.GET.get("sort", "rank")
+    order = order if order in SCOREBOARD_ORDERS else "rank"
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            scoreboard_workbook(_scoreboard_rows(plan, year, order), year), content_type=XLSX
+        )
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{year}年度县市区创新创业行动考核评比.xlsx"
+        )
+        return response
+    return cached_page(
+        request,
+        "scoreboard",
+        {"day": today.isoformat(), "year": year, "sort": order},
+        lambda: (
+            _("县市区考核评比"),
+            "dashboards/scoreboard.html",
+            {
+                "plan": plan,
+                "year": year,
+                "years": years,
+                "rows": _scoreboard_rows(plan, year, order),
+                "order": order,
+            },
+        ),
+        charts=False,
+    )
+
+
+SCOREBOARD_ORDERS = ("rank", "on_time", "turnover", "name")
+
+
+def _scoreboard_rows(plan: Plan, year: int, order: str) -> list:
+    rows = county_scoreboard(plan, year)
     keys = {
         "rank": lambda r: r.rank,
         "on_time": lambda r: -r.on_time_rate,
         "turnover": lambda r: -(r.turnover or 0),
         "name": lambda r: r.unit.sort_order,
     }
-    rows.sort(key=keys.get(order, keys["rank"]))
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(scoreboard_workbook(rows, year), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"{year}年度县市区创新创业行动考核评比.xlsx"
-        )
-        return response
-    return render(
-        request,
-        "dashboards/scoreboard.html",
-        {
-            "plan": plan,
-            "year": year,
-            "years": years,
-            "rows": rows,
-            "order": order,
-        },
-    )
+    rows.sort(key=keys[order])
+    return rows

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 
 from reports.models import Profile
@@ -13,6 +14,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts with the plan loaded from fixtures/ (the plan is data, not setup)."""
     with django_db_blocker.unblock():
         load_plan()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: dashboard pages kept by an earlier test's data
+    (dashboards/page_cache.py) are not this test's."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

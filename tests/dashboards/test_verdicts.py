@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management import call_command
+from django.test import Client
 
 from dashboards import verdicts
 from dashboards.models import PendingChange, TargetVerdict, TaskVerdict, UnitStanding, VerdictState
@@ -95,11 +97,35 @@ def _submitted(model, rng):
     return rng.choice(found) if found else None
 
 
+def main_of(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<main class="wrap" id="main">') : html.index("</main>")]
+
+
+def assert_pages_are_fresh(clients, pages, step=""):
+    """Each dashboard page as served (from the page cache, dashboards/page_cache.py, when it
+    holds it) is the page drawn afresh from the stored verdicts for the same viewer."""
+    served = {(who, url): main_of(c.get(url)) for who, c in clients.items() for url in pages}
+    for (who, url), html in served.items():
+        cache.clear()
+        assert html == main_of(clients[who].get(url)), f"{step}: {who} {url}"
+    cache.clear()
+    for who, url in served:  # the cache holds every page again, for the next step
+        clients[who].get(url)
+
+
 def test_stored_verdicts_equal_a_fresh_computation_after_every_change(
-    walk, django_capture_on_commit_callbacks
+    walk, django_capture_on_commit_callbacks, leader
 ):
     plan, reviewer = walk
     rng = random.Random(2025)
+    kjj, wolong = Unit.objects.get(name="市科技局"), Unit.objects.get(name="卧龙区")
+    clients = {"leader": Client(), "卧龙区": Client()}
+    clients["leader"].force_login(leader)
+    clients["卧龙区"].force_login(_user("wolong-viewer", Profile.Role.REPORTER, wolong))
+    county = Target.objects.in_plan(plan).get(key="county-tech-contract-turnover")
+    pages = ["/dashboard/", f"/dashboard/targets/{county.pk}/", f"/dashboard/units/{kjj.pk}/",
+             f"/dashboard/units/{wolong.pk}/", "/dashboard/scoreboard/"]  # fmt: skip
     reporters: dict[int, object] = {}
 
     def reporter_of(unit):
@@ -179,6 +205,7 @@ def test_stored_verdicts_equal_a_fresh_computation_after_every_change(
                 step()
             taken.append(step.__name__)
             assert_stored_equals_computed(plan, TODAY, f"step {n} {step.__name__}")
+            assert_pages_are_fresh(clients, pages, f"step {n} {step.__name__}")
     assert {"correct", "approve_value", "due_date", "milestone"} <= set(taken)
 
 
@@ -255,10 +282,15 @@ def test_a_units_edit_moves_nothing_and_a_new_kind_rejudges_every_plan(
 ):
     plan, _ = walk
     unit = Unit.objects.get(name="市科技局")
-    version = VerdictState.objects.get(plan=plan).version
     unit.sort_order += 1
     unit.save()  # an admin edits the unit without changing who reports
-    assert VerdictState.objects.get(plan=plan).version == version
+    # Only the pages drawn before it are old: nothing to recompute.
+    assert set(PendingChange.objects.filter(plan=plan).values_list("kind", flat=True)) == {
+        verdicts.SHOWN
+    }
+    with time_machine.travel(dt.datetime(2025, 8, 20, 10, tzinfo=SHANGHAI), tick=False):
+        assert verdicts.refresh(plan).written == {}
+    version = VerdictState.objects.get(plan=plan).version
     with time_machine.travel(dt.datetime(2025, 8, 20, 10, tzinfo=SHANGHAI), tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             unit.kind = Unit.Kind.COLLECTIVE  # no longer reports for itself
