@@ -1892,9 +1892,14 @@ def render(report: Report) -> str:
         spread = scale_spread(report.scales)
         worst = max((v for k, v in spread.items() if not k.startswith("floor")), default=0)
         verdict = "met" if not misses else "MISSED — " + "; ".join(misses)
+        noisy = (
+            f"; the floor itself moved {spread['floor']:.2f}×: a busy machine"
+            if spread.get("floor", 1) > SCALE_NOISY
+            else ""
+        )
         lines.append(
             f"- Cost against data ({', '.join(f'{r.scale}×' for r in report.scales)}): "
-            f"{verdict} (widest spread {worst:.2f}×)"
+            f"{verdict} (widest spread {worst:.2f}×{noisy})"
         )
     else:
         lines.append(f"- Cost against data: not measured ({report.scales_note or 'skipped'})")
@@ -1948,8 +1953,9 @@ def _scales_section(report: Report) -> list[str]:
         f"The pages on the demonstration data (`load_plan` + `demo.seeding.seed_demo`: one plan, "
         f"the fixture's 18 counties) and on {' and '.join(f'{r.scale}×' for r in scales[1:])} "
         "as much: more plans, each a copy of the fixture's plan seeded as the demo is "
-        "(`bench/harness.py`, `seed_scale`; no extra counties or targets, as "
-        "the quarters are all seeded already). The plan the pages show is seeded first, with "
+        "(`bench/harness.py`, `seed_scale`). Not more counties, which would change what the "
+        "pages show, nor more quarters: the demo seeds all of the plan's. The plan the pages "
+        "show is seeded first, with "
         "the demo's seed, so it holds the same records at every scale and every page shows the "
         "same thing: only the data around it grows, as it does when a city adds a plan a year. "
         "Each scale is built in a transaction rolled back after its measurement (before the "
