@@ -93,6 +93,16 @@ class VerdictState(models.Model):
         return self.built_version >= self.version
 
 
+class RowJSONField(models.JSONField):
+    """A JSON column inserted one placeholder a value. Django inserts many rows on PostgreSQL
+    through UNNEST of a jsonb array, whose text form psycopg escapes quote by quote: for the
+    verdicts a refresh writes, most of its time. A field with its own placeholder is inserted
+    with VALUES, each JSON value sent as it is."""
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s"
+
+
 class TargetVerdict(models.Model):
     """A target's verdict judged on one day (a quarter's last day, or today), as the rules of
     targets/progress.py gave it: the target as a whole (`unit` empty), or one county of a
@@ -107,9 +117,9 @@ class TargetVerdict(models.Model):
     )
     as_of = models.DateField(_("判定日期"))
     status = models.CharField(_("状态"), max_length=20)
-    progress = models.JSONField(_("判定"))
-    figures = models.JSONField(_("依据数据"), default=list)
-    detail = models.JSONField(_("页面数据"), default=dict)
+    progress = RowJSONField(_("判定"))
+    figures = RowJSONField(_("依据数据"), default=list)
+    detail = RowJSONField(_("页面数据"), default=dict)
     version = models.PositiveBigIntegerField(_("数据版本"))
 
     class Meta:

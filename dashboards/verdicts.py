@@ -18,7 +18,7 @@ changes under a per-plan lock and recomputes only what they touch. The passing o
 import datetime as dt
 import logging
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.conf import settings
@@ -71,7 +71,7 @@ _DECIMALS = ("current", "expected", "ratio", "needed_per_quarter", "achieved_per
 
 
 def progress_json(p: progress.Progress) -> dict:
-    data = asdict(p)
+    data = {f.name: getattr(p, f.name) for f in fields(p)}  # flat: asdict would deep-copy
     for name in _DECIMALS:
         data[name] = _dec(data[name])
     data["as_of"] = _day(p.as_of)
