@@ -1,10 +1,14 @@
 import django_tables2 as tables
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tasks.links import link_maker
 from tasks.models import Task
+
+UNITS_SHOWN = 12  # a task's units shown before the rest are folded
 
 
 def cell_label(text):
@@ -36,20 +40,27 @@ class LedgerTable(tables.Table):
         empty_text = _("没有符合条件的任务。")
 
     def render_units(self, record):
-        # Uses the prefetched assignments (TaskQuerySet.with_units): no query per row.
+        # Uses the prefetched assignments (TaskQuerySet.with_units): no query per row. A long
+        # list (a task every county shares) shows its first units and folds the rest.
         unit_url = self._unit_url()
-        return format_html_join(
-            "",
-            '<a class="unit{}" href="{}">{}{}</a>',
-            (
-                (
-                    " unit-lead" if a.is_lead else "",
-                    unit_url(a.unit_id),
-                    a.unit.name,
-                    format_html('<span class="badge">{}</span>', _("牵头")) if a.is_lead else "",
-                )
-                for a in record.assignments.all()
-            ),
+        links = [
+            format_html(
+                '<a class="unit{}" href="{}">{}{}</a>',
+                " unit-lead" if a.is_lead else "",
+                unit_url(a.unit_id),
+                a.unit.name,
+                format_html('<span class="badge">{}</span>', _("牵头")) if a.is_lead else "",
+            )
+            for a in record.assignments.all()
+        ]
+        if len(links) <= UNITS_SHOWN + 2:
+            return mark_safe("".join(links))
+        rest = len(links) - UNITS_SHOWN
+        return format_html(
+            '{}<details class="more-units"><summary>{}</summary>{}</details>',
+            mark_safe("".join(links[:UNITS_SHOWN])),
+            ngettext("其余 %(n)s 个单位", "其余 %(n)s 个单位", rest) % {"n": rest},
+            mark_safe("".join(links[UNITS_SHOWN:])),
         )
 
     def _unit_url(self):
