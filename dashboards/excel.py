@@ -27,6 +27,7 @@ from reports.xlsx_cells import (
     line_widths,
     number_cell,
     text_cell,
+    write_only_sheet,
 )
 
 LEDGER_TITLE = "南阳市创新创业行动实施方案重点任务分工台账"
@@ -96,8 +97,8 @@ def write_workbook(
     stream, *, title: str, ledger: list[LedgerRow], targets: list[TargetRow], target_title: str
 ) -> None:
     book = Workbook(write_only=True)
-    _write_ledger(book.create_sheet("重点任务台账"), title, ledger)
-    _write_targets(book.create_sheet("目标指标"), target_title, targets)
+    _write_ledger(write_only_sheet(book, "重点任务台账"), title, ledger)
+    _write_targets(write_only_sheet(book, "目标指标"), target_title, targets)
     book.save(stream)
 
 
@@ -138,17 +139,22 @@ def _ledger_values(row: LedgerRow) -> list:
 
 def lines_needed(value, width: float) -> int:
     """Lines a wrapped text takes in a column `width` characters wide."""
-    usable = max(width - 1, 1)
-    lines = line_widths(str("" if value is None else value)) or (0,)
-    return sum(max(1, math.ceil(line / usable)) for line in lines)
+    return _lines_taken("" if value is None else str(value), max(width - 1, 1))
 
 
-def _task_blocks(rows: list[LedgerRow]) -> list[list[LedgerRow]]:
-    """The rows of each task: consecutive rows with the same 序号."""
+def _lines_taken(text: str, room: float) -> int:
+    lines = line_widths(text)
+    if len(lines) == 1:  # most cells: one line, said quickly
+        return max(1, math.ceil(lines[0] / room))
+    return sum(max(1, math.ceil(line / room)) for line in lines or (0,))
+
+
+def _task_blocks(rows: list[list]) -> list[list[list]]:
+    """The rows (as _ledger_values) of each task: consecutive rows with the same 序号."""
     blocks, start = [], 0
     while start < len(rows):
         end = start
-        while end + 1 < len(rows) and rows[end + 1].number == rows[start].number:
+        while end + 1 < len(rows) and rows[end + 1][0] == rows[start][0]:
             end += 1
         blocks.append(rows[start : end + 1])
         start = end + 1
@@ -159,14 +165,16 @@ def ledger_row_heights(rows: list[LedgerRow], widths: list[float]) -> list[float
     """Row heights that show every wrapped line. Excel and WPS do not grow a row for text in
     merged cells, so a task's merged columns (序号 … 完成时限) share out their lines over the
     task's rows."""
+    return _row_heights(_task_blocks([_ledger_values(row) for row in rows]), widths)
+
+
+def _row_heights(blocks: list[list[list]], widths: list[float]) -> list[float]:
+    rooms = [max(width - 1, 1) for width in widths]
+    shared_rooms, own_rooms = rooms[:5], rooms[5:]
     heights = []
-    for block in _task_blocks(rows):
-        own = [
-            max(lines_needed(v, widths[i]) for i, v in enumerate(_ledger_values(r)) if i >= 5)
-            for r in block
-        ]
-        values = _ledger_values(block[0])
-        shared = max(lines_needed(values[i], widths[i]) for i in range(5))
+    for block in blocks:
+        own = [_most_lines(values[5:], own_rooms) for values in block]
+        shared = _most_lines(block[0][:5], shared_rooms)
         missing = max(0, shared - sum(own))
         for index, lines in enumerate(own):
             extra = missing // len(own) + (1 if index < missing % len(own) else 0)
@@ -174,17 +182,27 @@ def ledger_row_heights(rows: list[LedgerRow], widths: list[float]) -> list[float
     return heights
 
 
+def _most_lines(values: list, rooms: list[float]) -> int:
+    """The lines the tallest of a row's values takes, each wrapped in its own column."""
+    return max(
+        _lines_taken("" if value is None else str(value), room)
+        for value, room in zip(values, rooms, strict=True)
+    )
+
+
 def _write_ledger(sheet, title: str, rows: list[LedgerRow]) -> None:
+    table = [_ledger_values(row) for row in rows]
+    blocks = _task_blocks(table)
     widths = ColumnWidths(LEDGER_HEADER, LEDGER_MAX_WIDTHS)
-    for block in _task_blocks(rows):
-        widths.see(_ledger_values(block[0])[:5])  # a task's own columns, the same on its rows
-        for row in block:
-            widths.see(_ledger_values(row)[5:], start=5)
+    for block in blocks:
+        widths.see(block[0][:5])  # a task's own columns, the same on each of its rows
+        for values in block:
+            widths.see(values[5:], start=5)
     widths.apply(sheet)  # column widths must come before the first row in write-only mode
     _print_setup(sheet, "1:2")
     _title_row(sheet, title, len(LEDGER_HEADER))
     _header_row(sheet, LEDGER_HEADER)
-    heights = ledger_row_heights(rows, widths.widths)
+    heights = _row_heights(blocks, widths.widths)
     # One cell a column, styled once (see TextCells); 完成时限, 完成情况 and 填报时间 centred.
     columns = [NumberCells(sheet, alignment=CENTER)] + [
         TextCells(sheet, alignment=CENTER if index in (4, 8, 10) else WRAP)
@@ -192,12 +210,10 @@ def _write_ledger(sheet, title: str, rows: list[LedgerRow]) -> None:
     ]
     spans: dict[int, list[int]] = {}
     dimensions = sheet.row_dimensions
-    for index, (row, height) in enumerate(zip(rows, heights, strict=True), start=3):
+    for index, (values, height) in enumerate(zip(table, heights, strict=True), start=3):
         dimensions[index].height = height  # read when the row is written
-        sheet.append(
-            [cell(value) for cell, value in zip(columns, _ledger_values(row), strict=True)]
-        )
-        spans.setdefault(row.number, [index, index])[1] = index
+        sheet.append([cell(value) for cell, value in zip(columns, values, strict=True)])
+        spans.setdefault(values[0], [index, index])[1] = index
     # A task's own columns (序号 … 完成时限) span the rows of all its units, as in the plan.
     for first, last in spans.values():
         if last > first:

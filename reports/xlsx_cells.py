@@ -9,9 +9,10 @@ import weakref
 from collections.abc import Callable, Iterable
 from copy import copy
 
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 BODY_FONT = Font(name="宋体", size=10.5)
 RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -104,6 +105,31 @@ def date_cell(sheet, value, number_format: str = "yyyy-mm-dd") -> WriteOnlyCell:
     return _styled(cell, ("date", number_format), setup)
 
 
+class PreparedRowsSheet(WriteOnlyWorksheet):
+    """A write-only sheet that writes a row of cells made beforehand (text_cell, TextCells…)
+    as it is. openpyxl's append() first tries each cell as a value, raising and catching an
+    error for every one, then makes a fresh cell after each styled one: for the 台账 that
+    cost more than writing the rows out. A row holding anything else goes the ordinary way."""
+
+    def _values_to_row(self, values, row_idx):
+        if not isinstance(values, list | tuple) or not all(
+            isinstance(value, Cell) for value in values
+        ):
+            return super()._values_to_row(values, row_idx)
+        for column, cell in enumerate(values, 1):  # as openpyxl places a cell it is given
+            cell.row, cell.column = row_idx, column
+            if cell.hyperlink is not None:
+                cell.hyperlink.ref = cell.coordinate
+        return values
+
+
+def write_only_sheet(book, title: str) -> PreparedRowsSheet:
+    """A new PreparedRowsSheet at the end of a write-only workbook."""
+    sheet = PreparedRowsSheet(parent=book, title=title)
+    book._add_sheet(sheet)  # what Workbook.create_sheet does, for openpyxl's own kind only
+    return sheet
+
+
 class TextCells:
     """Text cells of one style for one column of a write-only sheet, as text_cell makes them:
     called with a value, it gives the column's cell holding that value. A write-only sheet
@@ -148,11 +174,12 @@ class ColumnWidths:
 
     def see(self, values: Iterable, start: int = 0) -> None:
         """Widen the columns from `start` on for a row's values."""
+        widths, maxima = self.widths, self.maxima
         for index, value in enumerate(values, start):
             if value is None:
                 continue
-            longest = max(line_widths(str(value)), default=0)
-            self.widths[index] = min(self.maxima[index], max(self.widths[index], longest + 2))
+            longest = max(line_widths(value if type(value) is str else str(value)), default=0)
+            widths[index] = min(maxima[index], max(widths[index], longest + 2))
 
     def apply(self, sheet) -> None:
         for index, width in enumerate(self.widths, start=1):
