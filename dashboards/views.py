@@ -24,6 +24,7 @@ from reports.access import scope_for
 from targets import progress
 from targets.goals import thresholds
 from targets.models import Target
+from tasks.context_processors import default_plan
 from tasks.links import link_maker
 from tasks.models import Plan, ReportingPeriod, Unit
 
@@ -33,7 +34,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _plan_for(request) -> Plan:
     if scope_for(request).viewer.role is None:
         raise PermissionDenied(_("您的账号还没有分配角色，请联系管理员。"))
-    plan = Plan.objects.default()
+    plan = default_plan(request)
     if plan is None:
         raise Http404(_("尚未导入行动方案。"))
     return plan

@@ -55,7 +55,10 @@ def viewer_for(user) -> Viewer:
     """The viewer behind a request's user (reads the user's profile once)."""
     if not user.is_authenticated or not user.is_active:
         return Viewer(None, None, None)
-    profile = Profile.objects.filter(user=user).first()
+    try:
+        profile = user.profile  # kept on the user: the page's menu reads it too
+    except Profile.DoesNotExist:
+        profile = None
     if profile is None:
         return Viewer(user.pk, None, None)
     return Viewer(user.pk, profile.role, profile.unit_id)
