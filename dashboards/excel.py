@@ -144,7 +144,7 @@ def lines_needed(value, width: float) -> int:
 
 def _lines_taken(text: str, room: float) -> int:
     lines = line_widths(text)
-    if len(lines) == 1:  # most cells: one line, said quickly
+    if len(lines) == 1:  # most cells hold one line
         return max(1, math.ceil(lines[0] / room))
     return sum(max(1, math.ceil(line / room)) for line in lines or (0,))
 

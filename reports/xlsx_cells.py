@@ -42,11 +42,20 @@ def display_width(text: str) -> int:
     return sum(map(_CHARACTER_WIDTHS.__getitem__, text))
 
 
-@functools.lru_cache(maxsize=4096)
 def line_widths(text: str) -> tuple[int, ...]:
     """The display width of each line of `text` (as str.splitlines splits it). A ledger repeats
-    a task's text and the units' names on many rows, so each text is measured once."""
+    the units' names and a task's text on many rows, so a text is measured once; a long one
+    is measured each time, so that the cache stays small whatever users type."""
+    if len(text) > 500:
+        return _line_widths(text)
+    return _remembered_line_widths(text)
+
+
+def _line_widths(text: str) -> tuple[int, ...]:
     return tuple(display_width(line) for line in text.splitlines())
+
+
+_remembered_line_widths = functools.lru_cache(maxsize=2048)(_line_widths)
 
 
 BOLD_FONT = Font(name="宋体", size=10.5, bold=True)
@@ -130,6 +139,24 @@ def write_only_sheet(book, title: str) -> PreparedRowsSheet:
     return sheet
 
 
+class _PreparedCell(Cell):
+    """A cell whose style is set before it is first written and never changed after: its
+    style's index in the workbook is looked up once, where openpyxl hashes the style anew
+    each time a cell is written."""
+
+    __slots__ = ("_style_id",)
+
+    def __init__(self, model: Cell):
+        super().__init__(model.parent, row=1, column=1, style_array=model._style)
+        self._style_id = None
+
+    @property
+    def style_id(self) -> int:
+        if self._style_id is None:
+            self._style_id = super().style_id
+        return self._style_id
+
+
 class TextCells:
     """Text cells of one style for one column of a write-only sheet, as text_cell makes them:
     called with a value, it gives the column's cell holding that value. A write-only sheet
@@ -138,8 +165,8 @@ class TextCells:
     column repeats (a task's text on each of its units' rows) is not even set again."""
 
     def __init__(self, sheet, *, alignment=WRAP, bold=False):
-        self._plain = text_cell(sheet, "", alignment=alignment, bold=bold)
-        self._risky = text_cell(sheet, "=", alignment=alignment, bold=bold)
+        self._plain = _PreparedCell(text_cell(sheet, "", alignment=alignment, bold=bold))
+        self._risky = _PreparedCell(text_cell(sheet, "=", alignment=alignment, bold=bold))
         self._last, self._cell = object(), self._plain
 
     def __call__(self, value) -> WriteOnlyCell:
@@ -158,7 +185,7 @@ class NumberCells:
     them, one cell serving every row (see TextCells)."""
 
     def __init__(self, sheet, number_format: str = "General", alignment=TOP):
-        self._cell = number_cell(sheet, None, number_format, alignment)
+        self._cell = _PreparedCell(number_cell(sheet, None, number_format, alignment))
 
     def __call__(self, value) -> WriteOnlyCell:
         self._cell.value = None if value is None else float(value)
