@@ -82,7 +82,12 @@ def test_the_benchmark_builds_its_dataset_measures_and_writes_the_report(
     assert re.search(r"\| floor \(bare openpyxl\) \| [\d.]+ \|", text)
     assert re.search(r"\| floor \(XlsxWriter, constant_memory\) \| [\d.]+ \|", text)
     assert "the export runs at" in text
-    assert re.search(r"\| 总览 \| [\d.]+ \(\d+\) \| [\d.]+ \(\d+\) \| [\d.]+× \|", text)
+    cell = r"[\d.]+ / [\d.]+ \(\d+\)"  # served / drawn ms (queries drawn)
+    assert re.search(rf"\| 总览 \| {cell} \| {cell} \| [\d.]+× / [\d.]+× \|", text)
+    assert re.search(
+        r"\| 总览 \| `/dashboard/` \| [\d.]+ \| [\d.]+ \| .* \| [\d.]+ / [\d.]+ \| \d+ / \d+ \|",
+        text,
+    )
     assert re.search(r"- Cost against data \(1×, 2×\): (met|MISSED)", text)
     assert "- 总览 throughput: not measured (asked not to (--no-throughput))" in text
 
@@ -250,7 +255,7 @@ def test_the_report_sets_the_scales_the_throughput_and_both_export_floors_beside
     scales = text.split("## Cost against the amount of data", 1)[1].split("\n## ", 1)[0]
     assert "| plans | 1 | 3 | 10 | |" in scales
     assert "| · of them in the plan shown | 1,500 | 1,500 | 1,500 | |" in scales
-    assert "| 总览 | 20.0 (8) | 21.0 (8) | 22.0 (8) | 1.10× |" in scales
+    assert "| 总览 | 20.0 / — (8) | 21.0 / — (8) | 22.0 / — (8) | 1.10× / — |" in scales
     throughput = text.split("## Throughput", 1)[1].split("\n## ", 1)[0]
     assert "gunicorn 23.0.0 serving the project on 127.0.0.1 with 2 sync workers" in throughput
     assert "| `/dashboard/` | 总览 | 150.0 | 20.0 | 20.0 | 0 |" in throughput
