@@ -3,6 +3,7 @@ offline template, which is written with them, frozen in tests/golden/ as it was 
 the 台账 export was made faster (see tests/workbooks.py)."""
 
 import datetime as dt
+import io
 import unicodedata
 from zoneinfo import ZoneInfo
 
@@ -10,11 +11,21 @@ import pytest
 import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
 
 from demo.seeding import seed_demo
 from reports.excel_template import build_template
 from reports.template_format import META_SHEET
-from reports.xlsx_cells import ColumnWidths, display_width
+from reports.xlsx_cells import (
+    CENTER,
+    ColumnWidths,
+    NumberCells,
+    TextCells,
+    display_width,
+    number_cell,
+    text_cell,
+    write_only_sheet,
+)
 from tests import factories as f
 from tests.workbooks import as_json, describe, golden
 
@@ -44,6 +55,38 @@ def test_column_widths_take_the_longest_line_of_each_value_within_the_maximum():
     widths.see([12, "市科技局\n南阳高新技术产业开发区管委会", None])
     widths.see([None, "短", "a\u2028" + "b" * 20])  # \u2028 breaks a line too
     assert widths.widths == [6, 20, 22]
+
+
+def test_a_columns_one_cell_holds_each_value_as_text_cell_would():
+    sheet = write_only_sheet(Workbook(write_only=True), "表")
+    column = TextCells(sheet, alignment=CENTER)
+    for value in ["市科技局", "市科技局", "=1+1", "=1+1", None, 12, "-5%", "普通", "\n换行开头"]:
+        cell, expected = column(value), text_cell(sheet, value, alignment=CENTER)
+        assert (cell.value, cell.data_type) == (expected.value, "s")
+        assert cell.style_id == expected.style_id, value  # the same font, border, alignment…
+    numbers = NumberCells(sheet, "0.0%", alignment=CENTER)
+    for value in [1, None, 0.25]:
+        cell, expected = numbers(value), number_cell(sheet, value, "0.0%", alignment=CENTER)
+        assert (cell.value, cell.style_id) == (expected.value, expected.style_id)
+
+
+def test_a_sheet_of_prepared_rows_writes_other_rows_the_ordinary_way():
+    book = Workbook(write_only=True)
+    sheet = write_only_sheet(book, "表")
+    column = TextCells(sheet)
+    sheet.append([column("甲"), text_cell(sheet, "乙")])
+    sheet.append(["丙", 2, None, text_cell(sheet, "=不是公式")])
+    sheet.append(value for value in ("丁", 4))  # a generator, as openpyxl allows
+    stream = io.BytesIO()
+    book.save(stream)
+    read = load_workbook(io.BytesIO(stream.getvalue()))["表"]
+    assert [[c.value for c in row] for row in read.iter_rows()] == [
+        ["甲", "乙", None, None],
+        ["丙", 2, None, "=不是公式"],
+        ["丁", 4, None, None],
+    ]
+    assert read["D2"].data_type == "s" and read["D2"].quotePrefix
+    assert read["A1"].border.left.style == "thin" and read["A2"].border.left.style is None
 
 
 @pytest.fixture
