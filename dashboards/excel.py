@@ -209,9 +209,14 @@ def _write_ledger(sheet, title: str, rows: list[LedgerRow]) -> None:
         for index in range(1, len(LEDGER_HEADER))
     ]
     spans: dict[int, list[int]] = {}
-    dimensions = sheet.row_dimensions
+    # Rows of one height share one RowDimension, read when each row is written: a write-only
+    # sheet takes only the row's attributes from it, and making thousands of them showed.
+    dimensions, by_height = sheet.row_dimensions, {}
     for index, (values, height) in enumerate(zip(table, heights, strict=True), start=3):
-        dimensions[index].height = height  # read when the row is written
+        if height not in by_height:
+            by_height[height] = dimensions[index]
+            by_height[height].height = height
+        dimensions[index] = by_height[height]
         sheet.append([cell(value) for cell, value in zip(columns, values, strict=True)])
         spans.setdefault(values[0], [index, index])[1] = index
     # A task's own columns (序号 … 完成时限) span the rows of all its units, as in the plan.
