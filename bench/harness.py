@@ -78,6 +78,7 @@ from reports.models import (
 from targets.loading import FIXTURES_DIR, load_plan
 from targets.models import Target
 from tasks.models import Plan, ReportingPeriod, Task, TaskUnit, Unit
+from tasks.signals import plan_data_changed
 
 SOURCE_PLAN = "innovation-2022"  # the fixture directory every plan is copied from
 COUNTIES = "各县市区政府（管委会）"
@@ -227,7 +228,7 @@ def set_counties(count: int) -> tuple[Unit, int]:
         for n, name in enumerate(wanted_new, start=len(fixture_members) + 1)
         if name not in existing
     ]
-    Unit.objects.bulk_create(new, batch_size=1000)
+    Unit.objects.bulk_create(new, batch_size=1000)  # no new version: no task has them yet
     created = sorted(Unit.objects.filter(name__in=wanted_new), key=lambda u: u.sort_order)
     collective.members.set([*fixture_members, *created][:count])
     return collective, len(new)
@@ -261,6 +262,7 @@ def add_co_ownership(plan: Plan, collective: Unit, per_county: int) -> int:
                 TaskUnit(task=task, unit=unit, role=TaskUnit.Role.CO, position=position[task.pk])
             )
     TaskUnit.objects.bulk_create(rows, batch_size=2000)
+    plan_data_changed.send(sender=add_co_ownership, plan=plan)  # written in bulk, no signals
     return len(rows)
 
 

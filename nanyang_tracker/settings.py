@@ -162,10 +162,10 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
-# A dashboard page drawn for one data version stays in the cache this long (seconds); a change
-# to what it shows gives it a new key at once (dashboards/page_cache.py), so this only bounds
+# A page drawn for one data version stays in the cache this long (seconds); a change
+# to what it shows gives it a new key at once (tasks/pages.py), so this only bounds
 # the memory pages of old versions hold.
-DASHBOARD_PAGE_SECONDS = env_int("DASHBOARD_PAGE_SECONDS", 3600)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
     # Seven days and one day before a due date, remind units that still owe reports; the day

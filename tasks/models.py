@@ -32,6 +32,9 @@ class Plan(models.Model):
     period_end = models.DateField(_("实施期止"))
     period_label = models.CharField(_("实施期名称"), max_length=50, blank=True)
     text = models.TextField(_("方案原文"), blank=True)
+    # Raised by every change to what the 台账 shows (its tasks, sections, units and who owns
+    # what: tasks/receivers.py), so a page drawn from the plan's data can be kept by it.
+    content_version = models.PositiveBigIntegerField(_("台账数据版本"), default=1, editable=False)
 
     objects = PlanQuerySet.as_manager()
 

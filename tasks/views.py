@@ -2,9 +2,11 @@
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
+from tasks import pages
 from tasks.forms import LedgerFilterForm
 from tasks.models import Plan, Task, Unit
 from tasks.tables import LedgerTable
@@ -16,7 +18,15 @@ def _plan_by_code(code: str) -> Plan:
 
 @require_safe
 def ledger(request, code):
+    """The 台账, drawn once for each content version of the plan and each filter, sort and page
+    asked for, then served from the cache (tasks/pages.py): it shows the plan's data only."""
     plan = _plan_by_code(code)
+    asked = sorted((name, request.GET.getlist(name)) for name in request.GET)
+    key = pages.page_key("ledger", [plan.pk, plan.content_version, asked])
+    return pages.cached_page(request, key, lambda: _ledger(request, plan))
+
+
+def _ledger(request, plan: Plan) -> tuple:
     tasks = Task.objects.in_plan(plan).with_units()
     form = LedgerFilterForm(request.GET or None, plan=plan)
     if form.is_valid():
@@ -26,7 +36,8 @@ def ledger(request, code):
             tasks = tasks.in_section(form.cleaned_data["section"])
     table = LedgerTable(tasks)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
-    return render(request, "tasks/ledger.html", {"plan": plan, "table": table, "form": form})
+    title = _("重点任务分工台账")
+    return title, "tasks/ledger.html", {"plan": plan, "table": table, "form": form}
 
 
 @require_safe
