@@ -4,6 +4,7 @@ Content is shown only as far as the viewer may read it (reports/access.py): a hi
 only the versions and steps the viewer may read.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib import messages
@@ -28,10 +29,12 @@ from reports.history import changes, content_rows
 from reports.models import (
     Attachment,
     ProgressReport,
+    ReportEvent,
     TargetValue,
     ValueCorrection,
     WorkflowRecord,
 )
+from reports.review_views import queue_after
 from targets.models import Target
 
 # --- a record, its history and its review -----------------------------------------------
@@ -50,12 +53,61 @@ def _corrections(request, record) -> list[ValueCorrection]:
     ]
 
 
-@require_safe
-def record_detail(request, kind, pk):
-    record = record_for_user(request, kind, pk)
+def _labels(record) -> dict[str, str]:
+    return {n: record._meta.get_field(n).verbose_name for n in record.CONTENT_FIELDS}
+
+
+_CHOICES = {
+    "completion": dict(ProgressReport.Completion.choices),
+    "form": dict(Target.Form.choices),
+    "quality": dict(TargetValue.Quality.choices),
+}
+
+
+def _display(name, value):
+    """A kept value as a person reads it (reports/history.py `changes`)."""
+    if name in _CHOICES:
+        return _CHOICES[name].get(value, value)
+    if name == "is_final":  # versions kept before figures had a quality
+        return _("正式") if value else _("快报")
+    if name == "value" and value not in (None, ""):
+        return format(Decimal(value).normalize(), "f")  # 402.00 → 402
+    return value
+
+
+@dataclass
+class SinceReturn:
+    """What a unit changed after the plan office returned its record, for the reviewer."""
+
+    returned: object  # the return step (ReportEvent), with its comment
+    fields: list  # (label, as returned, as submitted again)
+
+
+def _since_return(request, record, events: list) -> SinceReturn | None:
+    """The record's content as last returned against its content now, when it was returned
+    and submitted again. Both versions must be readable by the viewer (reports/access.py): the
+    returned one has been a returned record's content, the present one is the record's now."""
+    returns = [e for e in events if e.action == ReportEvent.Action.RETURN]
+    if not returns:
+        return None
+    returned_at = returns[-1].version
+    kept = list(record.revisions.select_related("changed_by"))
+    readable = scope_for(request).readable_revisions(record, kept, events)
+    before = [r for r in readable if r.version <= returned_at]
+    if not before or readable[-1:] != kept[-1:]:
+        return None
+    if readable[-1] is before[-1]:  # submitted again unchanged
+        return SinceReturn(returns[-1], [])
+    fields = changes([before[-1], readable[-1]], _labels(record), _display)[1].fields
+    return SinceReturn(returns[-1], fields)
+
+
+def _detail(request, record, kind, *, return_form=None):
     viewer = viewer_of(request)
     readable = _corrections(request, record)
     pending = next((c for c in readable if c.status == ValueCorrection.Status.SUBMITTED), None)
+    events = list(record.events.select_related("actor"))
+    may_review = can_review(viewer) and record.status == WorkflowRecord.Status.SUBMITTED
     return render(
         request,
         "reports/record_detail.html",
@@ -72,36 +124,25 @@ def record_detail(request, kind, pk):
             "kind": kind,
             "rows": content_rows(record),
             "attachments": record.attachments.all() if kind == "report" else [],
-            "events": scope_for(request).readable_events(
-                record, list(record.events.select_related("actor"))
-            ),
+            "events": scope_for(request).readable_events(record, events),
             "may_edit": can_edit(viewer, unit_id=record.unit_id, status=record.status),
-            "may_review": can_review(viewer) and record.status == WorkflowRecord.Status.SUBMITTED,
-            "return_form": ReturnForm(),
+            "may_review": may_review,
+            # A report submitted again after a return: the reviewer sees what was changed.
+            "since_return": _since_return(request, record, events) if may_review else None,
+            "return_form": return_form or ReturnForm(),
             "late": record.period.is_closed or timezone.localdate() > record.period.due_on,
         },
     )
 
 
 @require_safe
+def record_detail(request, kind, pk):
+    return _detail(request, record_for_user(request, kind, pk), kind)
+
+
+@require_safe
 def record_history(request, kind, pk):
     record = record_for_user(request, kind, pk)
-    labels = {n: record._meta.get_field(n).verbose_name for n in record.CONTENT_FIELDS}
-    choices = {
-        "completion": dict(ProgressReport.Completion.choices),
-        "form": dict(Target.Form.choices),
-        "quality": dict(TargetValue.Quality.choices),
-    }
-
-    def display(name, value):
-        if name in choices:
-            return choices[name].get(value, value)
-        if name == "is_final":  # versions kept before figures had a quality
-            return _("正式") if value else _("快报")
-        if name == "value" and value not in (None, ""):
-            return format(Decimal(value).normalize(), "f")  # 402.00 → 402
-        return value
-
     # Only the versions and steps the viewer may read, and the differences between those
     # versions only: an earlier draft's text is a draft's content for good (reports/access.py).
     scope = scope_for(request)
@@ -115,10 +156,21 @@ def record_history(request, kind, pk):
         {
             "record": record,
             "kind": kind,
-            "changes": list(reversed(changes(revisions, labels, display))),
+            "changes": list(reversed(changes(revisions, _labels(record), _display))),
             "events": scope.readable_events(record, events),
         },
     )
+
+
+def _after_review(request, record, done: str):
+    """After a return or an approval the reviewer goes on to the next record of the queue
+    (reports/review_views.py `queue_after`), or back to the queue once it is empty."""
+    following = queue_after(record)
+    if following is None:
+        messages.success(request, done + _("待审核的报告已全部审核完毕。"))
+        return redirect("reports:review-queue")
+    messages.success(request, done + _("下面是待审核的下一份：%(next)s。") % {"next": following})
+    return redirect(following.get_absolute_url())
 
 
 def _int_or_zero(raw) -> int:
@@ -149,17 +201,16 @@ def record_return(request, kind, pk):
     record = record_for_user(request, kind, pk)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("退回时必须填写退回意见。"))
-        return redirect(record.get_absolute_url())
+        # The page again, the error beside the 退回意见 box; nothing was changed.
+        return _detail(request, record, kind, return_form=form)
     try:
         workflow.return_record(
             record=record, user=request.user, comment=form.cleaned_data["comment"]
         )
     except (workflow.WorkflowError, ValidationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    else:
-        messages.success(request, _("已退回 %(unit)s。") % {"unit": record.unit.name})
-    return redirect(record.get_absolute_url())
+        return redirect(record.get_absolute_url())
+    return _after_review(request, record, _("已退回 %(unit)s。") % {"unit": record.unit.name})
 
 
 @require_POST
@@ -170,9 +221,8 @@ def record_approve(request, kind, pk):
         workflow.approve_record(record=record, user=request.user)
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("已审核通过。"))
-    return redirect(record.get_absolute_url())
+        return redirect(record.get_absolute_url())
+    return _after_review(request, record, _("已审核通过。"))
 
 
 # --- attachments --------------------------------------------------------------------------

@@ -25,6 +25,30 @@ from tasks.periods import open_period
 MAX_ID = 2**63 - 1  # the largest id a BigAutoField holds; SQLite fails on larger numbers
 
 
+# The queue's order: progress reports first, then target values, each oldest submission first.
+QUEUE_ORDER = ("submitted_at", "pk")
+
+
+def queue_after(record) -> ProgressReport | TargetValue | None:
+    """The record a reviewer takes up after reviewing `record`: the next submitted one in the
+    queue's order after it, or, once the end is reached, the first of those passed over (the
+    queue starts again from the top); None when nothing in the record's plan awaits review.
+    `record` itself is never the answer: it has just been approved or returned."""
+    status = WorkflowRecord.Status.SUBMITTED
+    plan_id = record.period.plan_id
+    reports = ProgressReport.objects.filter(status=status, period__plan_id=plan_id)
+    values = TargetValue.objects.filter(status=status, period__plan_id=plan_id)
+    own = reports if isinstance(record, ProgressReport) else values
+    own = own.exclude(pk=record.pk).order_by(*QUEUE_ORDER)
+    at = record.submitted_at
+    later = Q(submitted_at__gt=at) | Q(submitted_at=at, pk__gt=record.pk) if at else Q()
+    if isinstance(record, ProgressReport):
+        order = [own.filter(later), values.order_by(*QUEUE_ORDER), own]
+    else:
+        order = [own.filter(later), reports.order_by(*QUEUE_ORDER), own]
+    return next((found for qs in order if (found := qs.first()) is not None), None)
+
+
 def _as_id(raw) -> int | None:
     """An id from a query string or a form; None for anything else (text, ², 10**30)."""
     if raw and raw.isdecimal() and int(raw) <= MAX_ID:
@@ -56,11 +80,11 @@ def review_queue(request):
         reports = reports.filter(task_id=task_id)
         values = values.filter(target__tasks__id=task_id)
     report_table = QueueReportTable(
-        reports.select_related("task", "unit", "period").order_by("submitted_at", "pk"),
+        reports.select_related("task", "unit", "period").order_by(*QUEUE_ORDER),
         prefix="r-",
     )
     value_table = QueueValueTable(
-        values.select_related("target", "unit", "period").order_by("submitted_at", "pk"),
+        values.select_related("target", "unit", "period").order_by(*QUEUE_ORDER),
         prefix="v-",
     )
     config = RequestConfig(request, paginate={"per_page": 25})
@@ -156,5 +180,10 @@ def compliance_view(request):
             "rows": rows,
             "totals": totals,
             "overdue": period is not None and today > period.due_on,
+            # Each unit's name leads where the viewer may go: a reviewer to the unit's reports
+            # in the queue, leaders and admins to the unit's dashboard, as of the period's end
+            # once it has started (the dashboard judges no day that has not begun).
+            "links_to_queue": viewer.is_reviewer,
+            "as_of": period.pk if period is not None and period.starts_on <= today else None,
         },
     )

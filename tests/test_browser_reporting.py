@@ -186,8 +186,10 @@ def test_a_report_is_submitted_returned_fixed_approved_and_its_history_shows_eve
     review_box = rev.locator("section.review-box")
     review_box.get_by_label("退回意见").fill(RETURN_COMMENT)
     review_box.get_by_role("button", name="退回修改").click()
-    rev.wait_for_url(f"{base}/records/report/{report_pk}/")
+    rev.wait_for_url(f"{base}/records/value/{value_pk}/")  # on to the next in the queue
     expect(rev.locator("ul.messages")).to_contain_text("已退回 市科技局。")
+    expect(status_label(rev)).to_have_text("已报送")
+    rev.goto(f"{base}/records/report/{report_pk}/")
     expect(status_label(rev)).to_have_text("已退回")
     expect(rev.locator("aside.note")).to_contain_text(RETURN_COMMENT)
     expect(rev.locator("section.review-box")).to_have_count(0)
@@ -222,9 +224,14 @@ def test_a_report_is_submitted_returned_fixed_approved_and_its_history_shows_eve
     reports.get_by_role("link", name=f"1. {TASK_TITLE}").click()
     rev.wait_for_url(f"{base}/records/report/{report_pk}/")
     expect(rev.locator("dl.facts")).to_contain_text(FIXED_PROGRESS)
+    since_return = rev.locator("section.since-return")  # what changed since the return
+    expect(since_return).to_contain_text(RETURN_COMMENT)
+    expect(since_return.locator("td.old")).to_contain_text(FIRST_PROGRESS)
+    expect(since_return.locator("td.new")).to_contain_text(FIXED_PROGRESS)
     rev.locator("section.review-box").get_by_role("button", name="审核通过").click()
-    rev.wait_for_url(f"{base}/records/report/{report_pk}/")
+    rev.wait_for_url(f"{base}/records/value/{value_pk}/")  # on to the next in the queue
     expect(rev.locator("ul.messages")).to_contain_text("已审核通过。")
+    rev.goto(f"{base}/records/report/{report_pk}/")
     expect(status_label(rev)).to_have_text("已审核")
 
     nav_link(rev, "待审核").click()

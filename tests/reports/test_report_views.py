@@ -878,10 +878,10 @@ def test_a_reviewer_returns_a_report_with_a_comment(client, plan, staff_kjj, rev
     client.force_login(reviewer)
     url = reverse("reports:record-return", args=["report", report.pk])
     response = client.post(url, {"comment": "请补充资金下达文号。"})
-    assert response.status_code == 302 and response["Location"] == detail_url(report)
+    assert response.status_code == 302 and response["Location"] == QUEUE  # nothing else waits
     report.refresh_from_db()
     assert (report.status, report.review_comment) == ("returned", "请补充资金下达文号。")
-    assert shown_messages(response) == ["已退回 市科技局。"]
+    assert shown_messages(response) == ["已退回 市科技局。待审核的报告已全部审核完毕。"]
 
 
 @pytest.mark.parametrize("comment", ["", "   "])
@@ -890,7 +890,9 @@ def test_returning_without_a_comment_is_refused(client, plan, staff_kjj, reviewe
     client.force_login(reviewer)
     response = client.post(reverse("reports:record-return", args=["report", report.pk]),
                            {"comment": comment})  # fmt: skip
-    assert shown_messages(response) == ["退回时必须填写退回意见。"]
+    assert response.status_code == 200  # the page again, the error beside the comment box
+    assert response.context["return_form"].errors["comment"] == ["退回时必须填写退回意见。"]
+    assert "退回时必须填写退回意见。" in section(response.content.decode(), "review-return")
     report.refresh_from_db()
     assert report.status == "submitted"
 
@@ -911,7 +913,8 @@ def test_a_reviewer_approves_a_report_and_a_value(client, plan, staff_kjj, revie
     value = submit_record(record=value, user=staff_kjj, version=1)
     client.force_login(reviewer)
     response = client.post(reverse("reports:record-approve", args=["report", report.pk]))
-    assert response.status_code == 302 and shown_messages(response) == ["已审核通过。"]
+    assert response.status_code == 302 and response["Location"] == detail_url(value)
+    assert shown_messages(response) == [f"已审核通过。下面是待审核的下一份：{value}。"]
     client.post(reverse("reports:record-approve", args=["value", value.pk]))
     report.refresh_from_db()
     value.refresh_from_db()
