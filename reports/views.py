@@ -10,9 +10,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,12 +26,13 @@ from reports import workflow
 from reports.access import (
     reporter_unit,
     scope_for,
+    viewer_for,
     viewer_of,
 )
 from reports.duties import days_left, duties_for
 from reports.forms import ReportForm, ValueForm
 from reports.history import content_rows
-from reports.models import ProgressReport, TargetValue
+from reports.models import ProgressReport, TargetValue, WorkflowRecord
 from targets.models import Target
 from tasks.models import Plan, ReportingPeriod, Task, TaskUnit, Unit
 from tasks.periods import open_period
@@ -37,6 +40,39 @@ from tasks.periods import open_period
 
 def _period(plan: Plan, pk: int) -> ReportingPeriod:
     return get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=pk, plan=plan)
+
+
+# --- where a user lands after signing in ----------------------------------------------------
+
+
+def has_work_waiting(unit: Unit, today) -> bool:
+    """Has the unit something to do: a record the plan office returned (in any period of the
+    plan), or something still owed in the period open today (reports/duties.py)?"""
+    plan = Plan.objects.default()
+    if plan is None:
+        return False
+    returned = Q(unit=unit, period__plan=plan, status=WorkflowRecord.Status.RETURNED)
+    if (
+        ProgressReport.objects.filter(returned).exists()
+        or TargetValue.objects.filter(returned).exists()
+    ):
+        return True
+    period = open_period(list(ReportingPeriod.objects.in_plan(plan).select_related("plan")), today)
+    return period is not None and not all(d.is_done for d in duties_for(unit, period))
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page; a reporter whose unit has something returned or owed lands on
+    我的填报, everyone else where LOGIN_REDIRECT_URL says. A `next` parameter still wins, and is
+    still only followed to this site (Django's own check, `get_redirect_url`)."""
+
+    def get_default_redirect_url(self):
+        viewer = viewer_for(self.request.user)
+        if viewer.is_reporter and has_work_waiting(
+            Unit.objects.get(pk=viewer.unit_id), timezone.localdate()
+        ):
+            return reverse("reports:inbox")
+        return super().get_default_redirect_url()
 
 
 # --- the reporter's inbox ---------------------------------------------------------------

@@ -6,6 +6,7 @@
 - A reviewer goes from one record of the queue to the next after approving or returning it, and
   sees on a report submitted again what changed since it was returned.
 - 审核通过 sends no comment; 退回修改 needs its 退回意见.
+- A reporter with work waiting lands on 我的填报 after signing in.
 """
 
 import datetime as dt
@@ -26,7 +27,9 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("reports:review-queue")
 COMPLIANCE = reverse("reports:compliance")
+LOGIN = reverse("login")
 INBOX = reverse("reports:inbox")
+HOME = reverse("targets:home")
 ROLES = ["staff_kjj", "staff_county", "reviewer", "leader", "admin_user"]
 
 
@@ -355,3 +358,57 @@ def test_only_the_reviewer_gets_the_changes_since_the_return(
     client.force_login(request.getfixturevalue(role))
     response = client.get(detail(report))
     assert response.context["since_return"] is None
+
+
+# --- where a user lands after signing in --------------------------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+IN_2024_Q2 = dt.datetime(2024, 7, 5, 9, tzinfo=SHANGHAI)  # 2024 Q2 open until 10 July
+AFTER_THE_PLAN = dt.datetime(2026, 3, 1, 9, tzinfo=SHANGHAI)  # no period open any more
+
+
+def log_in(client, user, next_url=None):
+    url = LOGIN if next_url is None else f"{LOGIN}?next={next_url}"
+    return client.post(url, {"username": user.username, "password": "pw-for-tests-1"})
+
+
+def test_a_reporter_who_owes_reports_lands_on_the_inbox(client, staff_kjj):
+    with time_machine.travel(IN_2024_Q2, tick=False):
+        response = log_in(client, staff_kjj)
+    assert response.status_code == 302 and response["Location"] == INBOX
+
+
+def test_a_reporter_with_a_returned_record_lands_on_the_inbox(client, plan, staff_kjj, reviewer):
+    with time_machine.travel(AFTER_THE_PLAN, tick=False):
+        return_record(record=submitted(staff_kjj, plan), user=reviewer, comment="请补充。")
+        response = log_in(client, staff_kjj)
+    assert response["Location"] == INBOX
+
+
+def test_a_reporter_with_nothing_returned_or_owed_lands_where_everyone_does(client, staff_kjj):
+    with time_machine.travel(AFTER_THE_PLAN, tick=False):
+        response = log_in(client, staff_kjj)
+    assert response["Location"] == HOME
+
+
+@pytest.mark.parametrize("role", ["reviewer", "leader", "admin_user"])
+def test_other_roles_land_where_they_did(client, request, role):
+    user = request.getfixturevalue(role)
+    with time_machine.travel(IN_2024_Q2, tick=False):
+        response = log_in(client, user)
+    assert response["Location"] == HOME
+
+
+def test_a_next_parameter_still_wins(client, staff_kjj):
+    ledger = reverse("tasks:unit-list")
+    with time_machine.travel(IN_2024_Q2, tick=False):
+        response = log_in(client, staff_kjj, next_url=ledger)
+    assert response["Location"] == ledger
+
+
+@pytest.mark.parametrize("evil", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_a_next_parameter_to_another_site_is_not_followed(client, staff_kjj, leader, evil):
+    with time_machine.travel(IN_2024_Q2, tick=False):
+        assert log_in(client, staff_kjj, next_url=evil)["Location"] == INBOX
+        client.logout()
+        assert log_in(client, leader, next_url=evil)["Location"] == HOME
