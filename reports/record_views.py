@@ -93,9 +93,10 @@ def _since_return(request, record, events: list) -> SinceReturn | None:
     returned_at = returns[-1].version
     kept = list(record.revisions.select_related("changed_by"))
     readable = scope_for(request).readable_revisions(record, kept, events)
-    before = [r for r in readable if r.version <= returned_at]
-    if not before or readable[-1:] != kept[-1:]:
-        return None
+    as_returned = [r for r in kept if r.version <= returned_at][-1:]
+    before = [r for r in readable if r.version <= returned_at][-1:]
+    if not before or before != as_returned or readable[-1:] != kept[-1:]:
+        return None  # a version the viewer may not read is not shown, not even as a diff
     if readable[-1] is before[-1]:  # submitted again unchanged
         return SinceReturn(returns[-1], [])
     fields = changes([before[-1], readable[-1]], _labels(record), _display)[1].fields
