@@ -272,6 +272,30 @@ def _replace(
         model.objects.bulk_create(new_rows, batch_size=1000)
 
 
+def _rewrite_changed(old_rows, new_rows: list[TargetVerdict], outcome: Outcome, dry_run) -> None:
+    """Put `new_rows` where `old_rows` (a queryset of target verdicts) were, writing only the
+    rows whose verdict differs: one approval of a county's figure moves that county's rows
+    and the target's, not the other counties' (their rows keep the version they were
+    computed at, which is still their data)."""
+    stored = {
+        (target_id, unit_id, as_of): (pk, (status, progress, figures, detail))
+        for pk, target_id, unit_id, as_of, status, progress, figures, detail in (
+            old_rows.values_list(
+                "pk", "target_id", "unit_id", "as_of", "status", "progress", "figures", "detail"
+            )
+        )
+    }
+    fresh = {_key(row)[1:]: row for row in new_rows}
+    gone = [pk for key, (pk, content) in stored.items()
+            if key not in fresh or _content(fresh[key]) != content]  # fmt: skip
+    written = [row for key, row in fresh.items()
+               if key not in stored or stored[key][1] != _content(row)]  # fmt: skip
+    outcome.written["target"] = outcome.written.get("target", 0) + len(written)
+    if not dry_run:
+        TargetVerdict.objects.filter(pk__in=gone).delete()
+        TargetVerdict.objects.bulk_create(written, batch_size=1000)
+
+
 def refresh(plan: Plan, today: dt.date | None = None, *, full=False, dry_run=False) -> Outcome:
     """Bring the plan's stored verdicts up to its data and to `today`: take the pending
     changes and recompute what they touch, compute the verdicts of a day not yet stored, drop
@@ -346,7 +370,7 @@ def _apply(plan, periods, days, stored_days, pending, version, outcome, dry_run)
         )
         old = TargetVerdict.objects.filter(plan=plan, target__in=targets, as_of__in=touched)
         rows = compute_target_rows(plan, periods, touched, version, targets)
-        _replace(TargetVerdict, old, rows, outcome, "target", dry_run)
+        _rewrite_changed(old, rows, outcome, dry_run)
     # Tasks and standings: the period (and unit) each change names.
     tasks: dict[int, set[int]] = defaultdict(set)
     units: dict[int, set[int]] = defaultdict(set)

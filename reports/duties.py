@@ -126,20 +126,24 @@ def compliance(period: ReportingPeriod, today: dt.date | None = None) -> list[Un
     return compliance_by_period(period.plan, [period], today=today)[period.pk]
 
 
-def _owed(plan) -> tuple[set[tuple[str, int, int]], dict[int, Target]]:
-    """(kind, task or target id, unit id) for everything a unit reports, and the yearly
-    targets by id (owed in the fourth quarter only: see compliance_by_period)."""
+def _owed(plan, only: set[int] | None = None) -> tuple[set[tuple[str, int, int]], dict]:
+    """(kind, task or target id, unit id) for everything a unit reports (of the units in
+    `only`, when given: their own tasks and their collectives' are read, no other), and the
+    yearly targets by id (owed in the fourth quarter only: see compliance_by_period)."""
     members: dict[int, list[int]] = {}
     for collective_id, member_id in Unit.members.through.objects.values_list(
         "from_unit_id", "to_unit_id"
     ):
         members.setdefault(collective_id, []).append(member_id)
     owed: set[tuple[str, int, int]] = set()
-    for task_id, unit_id in TaskUnit.objects.filter(task__plan=plan).values_list(
-        "task_id", "unit_id"
-    ):
+    assignments = TaskUnit.objects.filter(task__plan=plan)
+    if only is not None:
+        theirs = set(only) | {c for c, ms in members.items() if not only.isdisjoint(ms)}
+        assignments = assignments.filter(unit__in=theirs)
+    for task_id, unit_id in assignments.values_list("task_id", "unit_id"):
         for reporting_unit in members.get(unit_id, [unit_id]):
-            owed.add(("task", task_id, reporting_unit))
+            if only is None or reporting_unit in only:
+                owed.add(("task", task_id, reporting_unit))
     yearly: dict[int, Target] = {}
     for target in Target.objects.in_plan(plan).prefetch_related("units"):
         if target.cadence == Target.Cadence.ANNUAL:
@@ -150,6 +154,8 @@ def _owed(plan) -> tuple[set[tuple[str, int, int]], dict[int, Target]]:
         else:
             reporters = [m for u in target.units.all() for m in members.get(u.pk, [])]
         for unit_id in reporters:
+            if only is not None and unit_id not in only:
+                continue
             for s in series:
                 owed.add((f"target:{s}", target.pk, unit_id))
     return owed, yearly
@@ -190,14 +196,14 @@ def standings(
     """
     if units is None:
         units = set(Unit.objects.countable().values_list("pk", flat=True))
-    owed, yearly = _owed(plan)
+    if unit is not None:
+        only = {unit.pk}
+    owed, yearly = _owed(plan, None if only is None else set(only))
     ids = [p.pk for p in periods]
     sent: dict[tuple, bool] = {}
     done = (Status.SUBMITTED, Status.APPROVED)
     reports = ProgressReport.objects.filter(period__in=ids, status__in=done)
     values = TargetValue.objects.filter(period__in=ids, status__in=done)
-    if unit is not None:
-        only = {unit.pk}
     if only is not None:  # some units' record: read only their rows
         units = set(only) & units
         owed = {key for key in owed if key[2] in units}

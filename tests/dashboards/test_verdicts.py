@@ -221,6 +221,29 @@ def test_an_approval_refreshes_only_what_it_touches(walk, django_capture_on_comm
     assert set(untouched.values_list("pk", flat=True)) == ids  # other targets' rows kept
 
 
+def test_an_approval_rewrites_only_the_rows_whose_verdict_moved(
+    walk, django_capture_on_commit_callbacks
+):
+    plan, reviewer = walk
+    county = Target.objects.in_plan(plan).get(key="county-tech-contract-turnover")
+    record = TargetValue.objects.filter(target=county, status=Status.APPROVED).latest("covers_to")
+    record.pk, record.status = None, Status.SUBMITTED  # a later figure of the same county
+    record.covers_to, record.value = dt.date(2025, 6, 30), record.value + 1
+    record.period = ReportingPeriod.objects.in_plan(plan).get(year=2025, quarter=2)
+    TargetValue.objects.filter(target=county, unit=record.unit, period=record.period).delete()
+    record.save()
+    verdicts.refresh(plan, TODAY)
+    others = TargetVerdict.objects.filter(plan=plan, target=record.target_id).exclude(
+        unit=record.unit_id
+    )
+    kept = set(others.exclude(unit=None).values_list("pk", flat=True))
+    with time_machine.travel(dt.datetime(2025, 8, 20, 10, tzinfo=SHANGHAI), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            approve_record(record=record, user=reviewer)
+        assert_stored_equals_computed(plan, TODAY)
+    assert kept and kept <= set(others.values_list("pk", flat=True))  # other counties kept
+
+
 def test_a_draft_moves_nothing(walk, staff_kjj, django_capture_on_commit_callbacks):
     plan, _ = walk
     version = VerdictState.objects.get(plan=plan).version
