@@ -7,24 +7,15 @@ fixed width: the static script draws them responsive).
 
 import html
 
-STATUS_COLOURS = {
-    "met": "#2f9a49",
-    "achieved": "#2f9a49",
-    "on_track": "#3d7fc1",
-    "warning": "#e0a100",
-    "behind": "#c0392b",
-    "missed": "#c0392b",
-    "no_data": "#9aa5b1",
-    "likely": "#7fb38d",
-    "pending": "#8a7fb0",
-}
+from dashboards.palette import STATUS_COLOURS, STATUS_TEXT
+
 TASK_COLOURS = {
-    "done": "#2f9a49",
-    "in_progress": "#3d7fc1",
+    "done": STATUS_COLOURS["met"],
+    "in_progress": STATUS_COLOURS["on_track"],
     "not_started": "#9aa5b1",
     "awaiting": "#c9d6e3",
     "reported": "#e4e8ee",
-    "lagging": "#c0392b",
+    "lagging": STATUS_COLOURS["behind"],
     "missing": "#ffffff",
 }
 
@@ -86,6 +77,7 @@ def bullet_figure(rows: list[dict]) -> dict:
                 # would leave that target's status unsaid: such bars write it outside.
                 "textposition": ["auto" if a else "outside" for a in actual],
                 "insidetextanchor": "start",
+                "insidetextfont": {"color": STATUS_TEXT},
                 "cliponaxis": False,
                 "hovertext": [r["hover"] for r in rows],
                 "hoverinfo": "text",
@@ -163,7 +155,7 @@ def trajectory_figure(
             "name": "按进度应达到",
             "x": labels,
             "y": [_number(v) for v in expected],
-            "line": {"color": "#3d7fc1", "dash": "dash"},
+            "line": {"color": STATUS_COLOURS["on_track"], "dash": "dash"},
         },
     ]
     shapes = []
@@ -278,9 +270,9 @@ def compliance_figure(rows: list[dict]) -> dict:
     """Stacked bars per unit: on time, late, missing."""
     names = [safe(r["unit"]) for r in rows]
     parts = [
-        ("on_time", "按时报送", "#2f9a49"),
-        ("late", "逾期报送", "#e0a100"),
-        ("missing", "未报", "#c0392b"),
+        ("on_time", "按时报送", STATUS_COLOURS["met"]),
+        ("late", "逾期报送", STATUS_COLOURS["warning"]),
+        ("missing", "未报", STATUS_COLOURS["missed"]),
     ]
     return {
         "data": [
@@ -293,6 +285,7 @@ def compliance_figure(rows: list[dict]) -> dict:
                 "marker": {"color": colour},
                 "text": [str(r[key]) if r[key] else "" for r in rows],
                 "textposition": "inside",
+                "insidetextfont": {"color": STATUS_TEXT},
             }
             for key, label, colour in parts
         ],
