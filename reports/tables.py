@@ -8,11 +8,26 @@ from django.utils.translation import gettext_lazy as _
 from tasks.tables import cell_label
 
 
+class _PickColumn(tables.CheckBoxColumn):
+    """A checkbox per row, named by its record for a screen reader; the header is a word, not a
+    select-all box (the page has no script to make one work)."""
+
+    @property
+    def header(self):
+        return _("选择")
+
+
 def _pick(name: str):
     """A checkbox per row, tied to the approve form that the page keeps outside the table."""
-    return tables.CheckBoxColumn(
+    return _PickColumn(
         accessor="pk",
-        attrs={"input": {"name": name, "form": "approve-form"}, "th__input": {"hidden": True}},
+        attrs={
+            "td__input": {
+                "name": name,
+                "form": "approve-form",
+                "aria-label": lambda record: format_html("{} {}", _("选择"), record),
+            }
+        },
     )
 
 

@@ -2,10 +2,11 @@
 // One static file, no inline scripts; Plotly itself is served by this site (vendor/).
 (function () {
   "use strict";
+  // No mode bar: its buttons would be focusable controls inside a role="img" container, and
+  // every figure's numbers stand in the table beneath it anyway.
   var config = {
-    displaylogo: false,
+    displayModeBar: false,
     responsive: true,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"],
   };
 
   // On a narrow screen a target's name above its bar is broken into two lines (the table
