@@ -283,6 +283,21 @@ class Links(HTMLParser):
                 self.hrefs.append(href)
 
 
+def links_on(html: str) -> list[str]:
+    """The same-site page links of a page (not the admin, login, language or static files)."""
+    parser = Links()
+    parser.feed(html)
+    found = []
+    for href in parser.hrefs:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+            continue
+        if parts.path.startswith(("/admin/", "/accounts/", "/i18n/", "/static/")):
+            continue
+        found.append(href)
+    return found
+
+
 SKIP_NAMES = {"login", "logout", "set_language"}  # and the Django admin (admins read everything)
 
 
@@ -410,14 +425,8 @@ def crawl(client, seeds: list[str], budget: int = 600) -> dict[str, set[str]]:
         seen[url] = markers_in(text)
         if depth >= 1 or "html" not in response.get("Content-Type", ""):
             continue
-        parser = Links()
-        parser.feed(text)
-        for href in parser.hrefs:
+        for href in links_on(text):
             parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-                continue
-            if parts.path.startswith(("/admin/", "/accounts/", "/i18n/", "/static/")):
-                continue
             # A page shape (path without ids, query keys) is followed a few times, not 22 times.
             shape = (
                 re.sub(r"\d+", "#", parts.path),

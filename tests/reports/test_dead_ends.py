@@ -10,8 +10,6 @@
 """
 
 import datetime as dt
-from html.parser import HTMLParser
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +21,7 @@ from reports.models import ReportEvent
 from reports.review_views import queue_after
 from reports.workflow import approve_record, return_record, save_record, submit_record
 from tests import factories as f
+from tests.test_crawl import links_on
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("reports:review-queue")
@@ -52,32 +51,6 @@ def submitted_value(user, plan, **kwargs):
 
 
 # --- every link answers the role that sees it ------------------------------------------------
-
-
-class Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        href = dict(attrs).get("href") if tag == "a" else None
-        if href:
-            self.hrefs.append(href)
-
-
-def links_on(html: str) -> list[str]:
-    """The same-site page links of a page (not the admin, login, language or static files)."""
-    parser = Links()
-    parser.feed(html)
-    found = []
-    for href in parser.hrefs:
-        parts = urlsplit(href)
-        if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-            continue
-        if parts.path.startswith(("/admin/", "/accounts/", "/i18n/", "/static/")):
-            continue
-        found.append(href)
-    return found
 
 
 @pytest.fixture
