@@ -1,17 +1,19 @@
 """Dashboard pages kept in the cache (tasks/pages.py), keyed by the data they were drawn from.
 
-A dashboard page shows stored verdicts (dashboards/verdicts.py) and the plan's names. Both
-change only through changes dashboards/signals.py notes, and each raises the plan's data
-version; a refresh writes a new `built_at`. So a page's body, drawn once for a plan's
-(version, built version, built at, built on), the language, what the page was asked for and,
-where the page shows what only some viewers may read, the viewer's read scope, is the same
-page for every later request with the same key, and a change to anything it shows gives a new
-key.
+A dashboard page shows stored verdicts (dashboards/verdicts.py) and the plan's names. The
+verdicts change only through changes dashboards/signals.py notes, each raising the plan's data
+version (a refresh writes a new `built_at`); the names (tasks, sections, units) only through
+changes that raise Plan.content_version (tasks/receivers.py). So a page's body, drawn once for
+a plan's (version, built version, built at, built on, content version), the language, what
+the page was asked for and, where the page shows what only some viewers may read, the
+viewer's read scope, is the same page for every later request with the same key, and a change
+to anything it shows gives a new key.
 """
 
 from dashboards.models import VerdictState
 from reports.access import Viewer
 from tasks import pages
+from tasks.context_processors import default_plan
 
 
 def viewer_scope(viewer: Viewer) -> str:
@@ -24,17 +26,19 @@ def viewer_scope(viewer: Viewer) -> str:
     return "none"
 
 
-def page_key(name: str, state: VerdictState, asked: dict, scope: str = "") -> str:
+def page_key(name: str, state: VerdictState, content_version: int, asked: dict,
+             scope: str = "") -> str:  # fmt: skip
     built_at = state.built_at.isoformat() if state.built_at else ""
     return pages.page_key(
         f"dashboard-{name}",
         [state.plan_id, state.version, state.built_version, built_at, str(state.built_on),
-         sorted(asked.items()), scope],
+         content_version, sorted(asked.items()), scope],
     )  # fmt: skip
 
 
 def cached_page(request, name: str, asked: dict, build, *, scope: str = "", charts=True):
     """The dashboard page `name` for what it was `asked` (its parameters that change what it
     shows), from the cache or from `build()` (see tasks.pages.cached_page)."""
-    key = page_key(name, request.verdicts, asked, scope)
+    plan = default_plan(request)  # read already: its names' version, for the names shown
+    key = page_key(name, request.verdicts, plan.content_version, asked, scope)
     return pages.cached_page(request, key, build, charts=charts)

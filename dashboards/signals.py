@@ -15,10 +15,10 @@ from django.dispatch import receiver
 
 from dashboards.jobs import refresh_verdicts
 from dashboards.models import PendingChange, VerdictState
-from dashboards.verdicts import PLAN, SHOWN, STANDING, TARGET, TASK
+from dashboards.verdicts import PLAN, STANDING, TARGET, TASK
 from reports.models import ProgressReport, TargetValue, WorkflowRecord
 from targets.models import Target, TargetMilestone
-from tasks.models import Plan, ReportingPeriod, Section, Task, TaskUnit, Unit
+from tasks.models import Plan, ReportingPeriod, TaskUnit, Unit
 from tasks.signals import plan_data_changed
 
 COUNTED = (WorkflowRecord.Status.SUBMITTED, WorkflowRecord.Status.APPROVED)
@@ -164,23 +164,10 @@ def _before_kind(pk: int) -> str | None:
 def _unit_saved(sender, instance, created=False, **kwargs):
     """A unit's kind decides whether it reports for itself (a collective does not): in every
     plan, who owes what. A new unit owes nothing until it is given tasks or members; a new
-    name moves no verdict, but the dashboards show it."""
+    name moves no verdict (the pages that show it are keyed by Plan.content_version)."""
     before = getattr(instance, "_verdict_kind", None)
     if not created and before is not None and before != instance.kind:
         _every_plan()
-    elif not created:
-        for plan_id in Plan.objects.values_list("pk", flat=True):
-            record_change(plan_id, SHOWN)
-
-
-@receiver(post_save, sender=Task)
-@receiver(post_save, sender=Section)
-def _named(sender, instance, created=False, raw=False, **kwargs):
-    """A task's or a section's title, as the dashboards show it: no verdict moves, but the
-    pages drawn before it (dashboards/page_cache.py) are old. A new task owes nothing until
-    it has units."""
-    if not created and not raw:
-        record_change(instance.plan_id, SHOWN)
 
 
 @receiver(m2m_changed, sender=Unit.members.through)

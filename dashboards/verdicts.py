@@ -45,7 +45,6 @@ from tasks.models import Plan, ReportingPeriod, Unit
 log = logging.getLogger(__name__)
 
 PLAN, TARGET, TASK, STANDING = "plan", "target", "task", "standing"
-SHOWN = "shown"  # a name the pages show: no verdict to recompute, a new data version
 
 
 # What a verdict is, as JSON ---------------------------------------------------------------
