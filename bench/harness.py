@@ -438,7 +438,7 @@ def bench_pages(plan: Plan | None = None) -> list[Page]:
             Page("scoreboard", "考核评比", reverse("dashboards:scoreboard"), leader),
             Page("ledger", "台账", reverse("tasks:ledger", args=[plan.code]), leader),
             Page("inbox", "我的填报（卧龙区填报员）", reverse("reports:inbox"), "bench-reporter"),
-            Page("compliance", "报送情况", reverse("reports:compliance"), leader),
+            Page("compliance", "报送情况", reverse("dashboards:compliance"), leader),
         ]  # fmt: skip
 
 

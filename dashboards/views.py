@@ -19,7 +19,7 @@ from dashboards import charts, dashboard
 from dashboards.assessment import figure_from_json
 from dashboards.page_cache import cached_page, viewer_scope
 from dashboards.scoreboard import county_scoreboard, scoreboard_workbook, scoreboard_years
-from dashboards.verdicts import progress_from, state_for, stored_results
+from dashboards.verdicts import progress_from, state_for, stored_compliance, stored_results
 from reports.access import scope_for
 from targets import progress
 from targets.goals import thresholds
@@ -27,6 +27,7 @@ from targets.models import Target
 from tasks.context_processors import default_plan
 from tasks.links import link_maker
 from tasks.models import Plan, ReportingPeriod, Unit
+from tasks.periods import open_period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -309,6 +310,58 @@ def scoreboard(request):
 
 
 SCOREBOARD_ORDERS = ("rank", "on_time", "turnover", "name")
+
+
+@require_safe
+def compliance(request):
+    """报送情况: which units have reported for a period, from their stored reporting records
+    (dashboards/verdicts.py) — for the plan office, leaders and admins."""
+    viewer = scope_for(request).viewer
+    if not viewer.reads_everything:
+        raise PermissionDenied(_("只有审核员、领导和管理员可以查看全市报送情况。"))
+    plan = _plan_for(request)
+    today = timezone.localdate()
+    request.verdicts = state_for(plan, today)
+    periods = list(ReportingPeriod.objects.in_plan(plan))
+    started = [p for p in periods if p.starts_on <= today]
+    chosen = request.GET.get("period", "")
+    if chosen.isdecimal():
+        period = get_object_or_404(ReportingPeriod, pk=int(chosen), plan=plan)
+    else:
+        period = open_period(started, today) or (started[-1] if started else None)
+    # Each unit's name leads where the viewer may go: a reviewer to the unit's reports in the
+    # queue, leaders and admins to the unit's dashboard.
+    links = "queue" if viewer.is_reviewer else "dashboard"
+    return cached_page(
+        request,
+        "compliance",
+        {"day": today.isoformat(), "period": period.pk if period else None},
+        lambda: (_("报送情况"), "dashboards/compliance.html",
+                 _compliance(plan, periods, period, today, links)),
+        scope=links,
+        charts=False,
+    )  # fmt: skip
+
+
+def _compliance(plan: Plan, periods, period, today: dt.date, links: str) -> dict:
+    rows = stored_compliance(plan, [period], today)[period.pk] if period else []
+    rows.sort(key=lambda r: (-r.missing, -r.late, r.unit.sort_order))
+    return {
+        "period": period,
+        "periods": periods,
+        "rows": rows,
+        "totals": {
+            "owed": sum(r.owed for r in rows),
+            "on_time": sum(r.on_time for r in rows),
+            "late": sum(r.late for r in rows),
+            "missing": sum(r.missing for r in rows),
+        },
+        "overdue": period is not None and today > period.due_on,
+        "links_to_queue": links == "queue",
+        # The unit's dashboard as of the period's end once it has started (a dashboard judges
+        # no day that has not begun).
+        "as_of": period.pk if period is not None and period.starts_on <= today else None,
+    }
 
 
 def _scoreboard_rows(plan: Plan, year: int, order: str) -> list:

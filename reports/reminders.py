@@ -158,7 +158,7 @@ def _drafts_for(period: ReportingPeriod, kind: str, today: dt.date) -> list[Draf
     if kind == Kind.OVERDUE:
         if not owing:
             return []
-        link = f"{reverse('reports:compliance')}?period={period.pk}"
+        link = f"{reverse('dashboards:compliance')}?period={period.pk}"
         subject, body = digest_message(period=period, overdue=owing, link=link)
         to = _addresses(_active_with_email(Profile.Role.REVIEWER))
         return [_draft(period, kind, None, to, subject, body)]

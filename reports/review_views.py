@@ -1,24 +1,20 @@
 """The plan office's pages: the review queue with its batch approval, and 报送情况."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django_tables2 import RequestConfig
 
 from reports import workflow
-from reports.access import require_reviewer, viewer_of
-from reports.duties import compliance
+from reports.access import require_reviewer
 from reports.models import ProgressReport, TargetValue, ValueCorrection, WorkflowRecord
 from reports.tables import QueueReportTable, QueueValueTable
 from tasks.models import Plan, ReportingPeriod, Task, Unit
-from tasks.periods import open_period
 
 # --- the reviewer's queue -----------------------------------------------------------------
 
@@ -142,48 +138,3 @@ def review_approve(request):
     ):
         next_url = reverse("reports:review-queue")  # never send a reviewer to another site
     return redirect(next_url)
-
-
-@require_safe
-def compliance_view(request):
-    """报送情况: which units have reported for a period — for the plan office and leaders."""
-    viewer = viewer_of(request)
-    if not viewer.reads_everything:
-        raise PermissionDenied(_("只有审核员、领导和管理员可以查看全市报送情况。"))
-    plan = Plan.objects.default()
-    if plan is None:
-        raise Http404(_("尚未导入行动方案。"))
-    today = timezone.localdate()
-    periods = list(ReportingPeriod.objects.in_plan(plan).select_related("plan"))
-    started = [p for p in periods if p.starts_on <= today]
-    chosen = request.GET.get("period")
-    if chosen and chosen.isdigit():
-        period = get_object_or_404(
-            ReportingPeriod.objects.select_related("plan"), pk=int(chosen), plan=plan
-        )
-    else:
-        period = open_period(started, today) or (started[-1] if started else None)
-    rows = compliance(period, today=today) if period else []
-    rows.sort(key=lambda r: (-r.missing, -r.late, r.unit.sort_order))
-    totals = {
-        "owed": sum(r.owed for r in rows),
-        "on_time": sum(r.on_time for r in rows),
-        "late": sum(r.late for r in rows),
-        "missing": sum(r.missing for r in rows),
-    }
-    return render(
-        request,
-        "reports/compliance.html",
-        {
-            "period": period,
-            "periods": periods,
-            "rows": rows,
-            "totals": totals,
-            "overdue": period is not None and today > period.due_on,
-            # Each unit's name leads where the viewer may go: a reviewer to the unit's reports
-            # in the queue, leaders and admins to the unit's dashboard, as of the period's end
-            # once it has started (the dashboard judges no day that has not begun).
-            "links_to_queue": viewer.is_reviewer,
-            "as_of": period.pk if period is not None and period.starts_on <= today else None,
-        },
-    )

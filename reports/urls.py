@@ -37,5 +37,4 @@ urlpatterns = [
     # The plan office
     path("review/", review_views.review_queue, name="review-queue"),
     path("review/approve/", review_views.review_approve, name="review-approve"),
-    path("compliance/", review_views.compliance_view, name="compliance"),
 ]  # fmt: skip

@@ -345,7 +345,7 @@ def start_urls(world: World) -> dict[str, list[str]]:
         "reports:record-approve": [list(r) for r in records],
         "reports:review-queue": [[]],
         "reports:review-approve": [[]],
-        "reports:compliance": [[]],
+        "dashboards:compliance": [[]],
         "reports:value-correct": [[v.pk] for v in values],
         "reports:correction-approve": [[c] for c in corrections],
         "reports:correction-reject": [[c] for c in corrections],
@@ -364,7 +364,7 @@ def start_urls(world: World) -> dict[str, list[str]]:
     }
     extra = {
         "reports:inbox": query("reports:inbox", "period", periods),
-        "reports:compliance": query("reports:compliance", "period", periods),
+        "dashboards:compliance": query("dashboards:compliance", "period", periods),
         "reports:review-queue": [f"{reverse('reports:review-queue')}?status={s}"
                                for s in ("draft", "returned", "submitted", "approved", "all")]
         + query("reports:review-queue", "unit", units) + query("reports:review-queue", "task", tasks),

@@ -54,7 +54,7 @@ def test_dashboards_run_the_same_queries_on_ten_times_the_demo(
         reverse("dashboards:unit", args=[unit.pk]): 18,
         reverse("dashboards:scoreboard"): 15,
         reverse("tasks:ledger", args=[plan.code]): 12,
-        reverse("reports:compliance"): 17,
+        reverse("dashboards:compliance"): 17,
     }
     with time_machine.travel(dt.datetime(2026, 3, 1, 9, tzinfo=SHANGHAI), tick=False):
         for each in Plan.objects.all():

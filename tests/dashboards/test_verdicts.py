@@ -123,9 +123,11 @@ def test_stored_verdicts_equal_a_fresh_computation_after_every_change(
     clients = {"leader": Client(), "卧龙区": Client()}
     clients["leader"].force_login(leader)
     clients["卧龙区"].force_login(_user("wolong-viewer", Profile.Role.REPORTER, wolong))
+    clients["reviewer"] = Client()
+    clients["reviewer"].force_login(reviewer)
     county = Target.objects.in_plan(plan).get(key="county-tech-contract-turnover")
     pages = ["/dashboard/", f"/dashboard/targets/{county.pk}/", f"/dashboard/units/{kjj.pk}/",
-             f"/dashboard/units/{wolong.pk}/", "/dashboard/scoreboard/"]  # fmt: skip
+             f"/dashboard/units/{wolong.pk}/", "/dashboard/scoreboard/", "/compliance/"]  # fmt: skip
     reporters: dict[int, object] = {}
 
     def reporter_of(unit):

@@ -25,7 +25,7 @@ from tests.test_crawl import links_on
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("reports:review-queue")
-COMPLIANCE = reverse("reports:compliance")
+COMPLIANCE = reverse("dashboards:compliance")
 LOGIN = reverse("login")
 INBOX = reverse("reports:inbox")
 HOME = reverse("targets:home")
