@@ -236,7 +236,7 @@ def reporter_unit(request) -> Unit:
     viewer = viewer_of(request)
     if not viewer.is_reporter:
         raise PermissionDenied(_("只有填报员可以填报。"))
-    return Unit.objects.get(pk=viewer.unit_id)
+    return request.user.profile.unit  # kept on the profile: the page's menu shows its name
 
 
 def require_reviewer(request) -> Viewer:

@@ -55,13 +55,18 @@ def targets_reported_by(unit: Unit, plan):
 
 def duties_for(unit: Unit, period: ReportingPeriod) -> list[Duty]:
     plan = period.plan
-    tasks = list(Task.objects.in_plan(plan).owned_by(unit).order_by("number"))
-    roles = {
-        a.task_id: a
-        for a in TaskUnit.objects.filter(task__in=tasks)
+    # The tasks the unit owns (Task.objects.owned_by) with its role in each, in one read: its
+    # own assignment where it has one, else its collective's.
+    roles: dict[int, TaskUnit] = {}
+    for assignment in (
+        TaskUnit.objects.filter(task__plan=plan)
         .filter(Q(unit=unit) | Q(unit__members=unit))
-        .select_related("unit")
-    }
+        .select_related("task", "unit")
+        .order_by("task__number", "pk")
+    ):
+        if roles.get(assignment.task_id) is None or assignment.unit_id == unit.pk:
+            roles[assignment.task_id] = assignment
+    tasks = [a.task for a in roles.values()]
     reports = {r.task_id: r for r in ProgressReport.objects.filter(unit=unit, period=period)}
     earlier = set(
         ProgressReport.objects.filter(

@@ -34,6 +34,7 @@ from reports.forms import ReportForm, ValueForm
 from reports.history import content_rows
 from reports.models import ProgressReport, TargetValue, WorkflowRecord
 from targets.models import Target
+from tasks.context_processors import default_plan
 from tasks.models import Plan, ReportingPeriod, Task, TaskUnit, Unit
 from tasks.periods import open_period
 
@@ -84,11 +85,13 @@ def inbox(request):
     if viewer.is_reviewer and not viewer.is_reporter:
         return redirect("reports:review-queue")
     unit = reporter_unit(request)
-    plan = Plan.objects.default()
+    plan = default_plan(request)
     if plan is None:
         raise Http404(_("尚未导入行动方案。"))
     today = timezone.localdate()
     periods = list(ReportingPeriod.objects.in_plan(plan).filter(starts_on__lte=today))
+    for each in periods:
+        each.plan = plan  # read once: the duties read the period's plan
     chosen = request.GET.get("period", "")
     if chosen:
         if not chosen.isdecimal():
