@@ -198,7 +198,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "reports.backends.ProfileBackend",  # ModelBackend, the profile read with the user
 ]
 # Login throttling: five wrong passwords for one user name from one address lock that pair out
 # for 15 minutes. Keyed on the pair, so one mistyping clerk cannot lock out a whole bureau that
