@@ -71,7 +71,9 @@ def duties_for(unit: Unit, period: ReportingPeriod) -> list[Duty]:
     earlier = set(
         ProgressReport.objects.filter(
             unit=unit, period__plan=plan, period__starts_on__lt=period.starts_on
-        ).values_list("task_id", flat=True)
+        )
+        .values_list("task_id", flat=True)
+        .distinct()
     )
     duties = []
     for task in tasks:
