@@ -12,15 +12,22 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from dashboards.assessment import TargetProgress
-from dashboards.verdicts import stored_compliance, stored_results, stored_task_statuses
+from dashboards.verdicts import (
+    TaskLag,
+    stored_compliance,
+    stored_results,
+    stored_task_lags,
+    stored_task_statuses,
+)
 from reports.models import ProgressReport, WorkflowRecord
 from targets import progress
 from targets.models import Target
 from tasks.models import Plan, ReportingPeriod, Task
 from tasks.periods import open_period
-from tasks.status import AWAITING
+from tasks.status import AWAITING, DONE, IN_PROGRESS, LAGGING, NOT_STARTED
 from tasks.status import LABELS as TASK_LABELS
 
+TASK_ORDER = [LAGGING, IN_PROGRESS, AWAITING, DONE, NOT_STARTED]
 STATUS_ORDER = [
     progress.MET,
     progress.ACHIEVED,
@@ -81,6 +88,8 @@ class Overview:
     period: ReportingPeriod | None
     compliance_rows: list
     task_rows: list[tuple[Task, str, str]]
+    task_counts: list[tuple[str, str, int]]  # (status, label, tasks), in TASK_ORDER
+    lagging_tasks: list[tuple[Task, TaskLag]]  # the 滞后 tasks and the units behind each
 
 
 def overview(plan: Plan, day: dt.date) -> Overview:
@@ -102,7 +111,12 @@ def overview(plan: Plan, day: dt.date) -> Overview:
         (t, statuses.get(t.pk, "not_started"), TASK_LABELS[statuses.get(t.pk, "not_started")])
         for t in tasks
     ]
-    return Overview(results, counts, list(sections.items()), period, rows, task_rows)
+    tally = Counter(code for _, code, _ in task_rows)
+    task_counts = [(code, TASK_LABELS[code], tally[code]) for code in TASK_ORDER if tally[code]]
+    lags = stored_task_lags(plan, period, day) if period else {}
+    lagging = [(t, lags[t.pk]) for t, code, _ in task_rows if code == LAGGING and t.pk in lags]
+    return Overview(results, counts, list(sections.items()), period, rows, task_rows,
+                    task_counts, lagging)  # fmt: skip
 
 
 def unit_heatmap(plan: Plan, unit, day: dt.date, may_read):

@@ -139,6 +139,10 @@ class TaskVerdict(models.Model):
     period = models.ForeignKey("tasks.ReportingPeriod", on_delete=models.CASCADE, related_name="+")
     status = models.CharField(_("截止前状态"), max_length=20)
     overdue_status = models.CharField(_("截止后状态"), max_length=20)
+    # The units that make it 滞后 (reports/duties.py TaskStanding), by id: reporting 滞后, and
+    # not yet reported (滞后 once the period is past due).
+    lagging_units = models.JSONField(_("报告滞后的单位"), default=list)
+    missing_units = models.JSONField(_("未报送的单位"), default=list)
     version = models.PositiveBigIntegerField(_("数据版本"))
 
     class Meta:

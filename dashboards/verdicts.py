@@ -36,7 +36,7 @@ from dashboards.assessment import (
     rule_inputs,
 )
 from dashboards.models import PendingChange, TargetVerdict, TaskVerdict, UnitStanding, VerdictState
-from reports.duties import UnitCompliance, standings, task_status_pairs
+from reports.duties import UnitCompliance, standings, task_standings
 from targets import progress
 from targets.goals import thresholds
 from targets.models import Target
@@ -194,11 +194,12 @@ def compute_target_rows(
 def compute_task_rows(plan, periods, version: int, tasks=None) -> list[TaskVerdict]:
     rows = []
     for period in periods:
-        for task_id, (before, after) in task_status_pairs(plan, period, tasks).items():
+        for task_id, t in task_standings(plan, period, tasks).items():
             rows.append(
                 TaskVerdict(
-                    plan=plan, task_id=task_id, period=period, status=before,
-                    overdue_status=after, version=version,
+                    plan=plan, task_id=task_id, period=period, status=t.before,
+                    overdue_status=t.after, lagging_units=list(t.lagging),
+                    missing_units=list(t.missing), version=version,
                 )
             )  # fmt: skip
     return rows
@@ -251,7 +252,7 @@ def _content(row) -> tuple:
     if isinstance(row, TargetVerdict):
         return (row.status, row.progress, row.figures, row.detail)
     if isinstance(row, TaskVerdict):
-        return (row.status, row.overdue_status)
+        return (row.status, row.overdue_status, list(row.lagging_units), list(row.missing_units))
     return (row.owed, row.on_time, row.late, list(row.pending_due))
 
 
@@ -471,6 +472,32 @@ def stored_task_statuses(plan: Plan, period: ReportingPeriod, day: dt.date) -> d
         for task_id, before, after in TaskVerdict.objects.filter(period=period).values_list(
             "task_id", "status", "overdue_status"
         )
+    }
+
+
+@dataclass
+class TaskLag:
+    """Why a task is 滞后 on a day: the units whose report says 滞后, and the units that have
+    not reported once the period is past due."""
+
+    reported_lagging: list[Unit]
+    not_reported: list[Unit]
+
+
+def stored_task_lags(plan: Plan, period: ReportingPeriod, day: dt.date) -> dict[int, TaskLag]:
+    """Each 滞后 task's TaskLag in the period on `day`, from the stored verdicts."""
+    overdue = day > period.due_on
+    lagging = {"overdue_status" if overdue else "status": "lagging"}
+    rows = [
+        (task_id, reported, missing if overdue else [])
+        for task_id, reported, missing in TaskVerdict.objects.filter(period=period, **lagging)
+        .values_list("task_id", "lagging_units", "missing_units")
+    ]  # fmt: skip
+    ids = {u for _, reported, missing in rows for u in (*reported, *missing)}
+    units = Unit.objects.in_bulk(ids) if ids else {}
+    return {
+        task_id: TaskLag([units[u] for u in reported], [units[u] for u in missing])
+        for task_id, reported, missing in rows
     }
 
 

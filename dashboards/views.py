@@ -118,11 +118,27 @@ def _overview(plan: Plan, day: dt.date, chosen) -> tuple[str, dict]:
             "compliance": data.compliance_rows,
             "compliance_figure": charts.compliance_figure(compliance_rows),
             "task_rows": data.task_rows,
+            "task_counts": data.task_counts,
+            "lagging_tasks": [
+                (task, _names(lag.reported_lagging), _names(lag.not_reported))
+                for task, lag in data.lagging_tasks
+            ],
             "on_track_pct": int(on_track * 100),
             "warning_pct": int(warning * 100),
             "final": day > plan.period_end,
         },
     )
+
+
+NAMES_SHOWN = 5  # units named in a line before "等 N 个单位"
+
+
+def _names(units: list[Unit]) -> str:
+    """一、二、三 — or the first NAMES_SHOWN and how many there are in all."""
+    names = "、".join(u.name for u in units[:NAMES_SHOWN])
+    if len(units) > NAMES_SHOWN:
+        return _("%(names)s等 %(n)d 个单位") % {"names": names, "n": len(units)}
+    return names
 
 
 @require_safe

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from reports.models import ProgressReport, TargetValue, WorkflowRecord
 from targets.models import Target
 from tasks.models import ReportingPeriod, Task, TaskUnit, Unit
-from tasks.status import AWAITING, task_status
+from tasks.status import AWAITING, LAGGING, task_status
 
 Status = WorkflowRecord.Status
 
@@ -268,19 +268,34 @@ def task_statuses(plan, period: ReportingPeriod, today: dt.date) -> dict[int, st
     """Each task's status in the period (tasks/status.py) from its units' approved reports (a
     submitted one counts as reported, awaiting review), in a fixed number of queries."""
     overdue = today > period.due_on
-    return {task_id: pair[overdue] for task_id, pair in task_status_pairs(plan, period).items()}
+    return {
+        task_id: t.after if overdue else t.before
+        for task_id, t in task_standings(plan, period).items()
+    }
 
 
-def task_status_pairs(plan, period: ReportingPeriod, tasks=None) -> dict[int, tuple[str, str]]:
-    """Each task's status in the period before its due date and after it (when a unit that has
-    not reported makes the task 滞后), from one read of the period's reports."""
+@dataclass(frozen=True)
+class TaskStanding:
+    """A task's status in a period before its due date and after it, and the units that make
+    it 滞后: those whose approved report says 滞后, and those that have not reported (which
+    make it 滞后 once the period is past due). Unit ids, in the ledger's order of units."""
+
+    before: str
+    after: str
+    lagging: tuple[int, ...] = ()
+    missing: tuple[int, ...] = ()
+
+
+def task_standings(plan, period: ReportingPeriod, tasks=None) -> dict[int, TaskStanding]:
+    """Each task's TaskStanding in the period (tasks/status.py), from one read of the period's
+    reports."""
     owners: dict[int, list[int]] = {}
     members: dict[int, list[int]] = {}
     for collective_id, member_id in Unit.members.through.objects.values_list(
         "from_unit_id", "to_unit_id"
     ):
         members.setdefault(collective_id, []).append(member_id)
-    assignments = TaskUnit.objects.filter(task__plan=plan)
+    assignments = TaskUnit.objects.filter(task__plan=plan).order_by("task_id", "position", "pk")
     reports = ProgressReport.objects.filter(
         period=period, status__in=(Status.SUBMITTED, Status.APPROVED)
     )
@@ -294,8 +309,14 @@ def task_status_pairs(plan, period: ReportingPeriod, tasks=None) -> dict[int, tu
             "task_id", "unit_id", "completion", "status"
         )
     }
-    pairs = {}
+    result = {}
     for task_id, units in owners.items():
+        units = list(dict.fromkeys(units))  # a unit owning a task twice reports once
         found = [completions.get((task_id, u)) for u in units]
-        pairs[task_id] = (task_status(found, overdue=False), task_status(found, overdue=True))
-    return pairs
+        result[task_id] = TaskStanding(
+            task_status(found, overdue=False),
+            task_status(found, overdue=True),
+            tuple(u for u, c in zip(units, found, strict=True) if c == LAGGING),
+            tuple(u for u, c in zip(units, found, strict=True) if c is None),
+        )
+    return result

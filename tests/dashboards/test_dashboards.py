@@ -259,3 +259,45 @@ def test_dashboard_queries_do_not_grow_with_the_reports(
     for url in pages:
         with django_assert_max_num_queries(budgets[url]):
             assert client.get(url).status_code == 200
+
+
+def test_the_overview_totals_the_tasks_and_names_the_units_that_make_each_lag(
+    client, leader, plan, staff_county, reviewer
+):
+    """2025 Q4 is past due: a task lags because a unit reported 滞后, or because units have not
+    reported; the overview says which, by name, and totals the tasks by status."""
+    report = f.make_report(staff_county, plan, number=11, unit_name="卧龙区", year=2025,
+                           quarter=4, completion="lagging")  # fmt: skip
+    report = submit_record(record=report, user=staff_county, version=report.version)
+    approve_record(record=report, user=reviewer)
+    client.force_login(leader)
+    with time_machine.travel(dt.datetime(2026, 3, 1, 9, tzinfo=SHANGHAI), tick=False):
+        page = client.get(OVERVIEW).content.decode()
+    counts = re.findall(r'class="status-card task-(\w+)"><strong>(\d+)</strong> <span>(\w+)', page)
+    assert counts == [("lagging", "22", "滞后")]  # nobody else has reported 2025 Q4
+    lines = dict(re.findall(r'<li><a href="/tasks/\d+/">任务 (\d+) [^<]*</a>：(.*?)</li>', page))
+    assert len(lines) == 22
+    owners = set()
+    for owner in f.task(plan, 11).units.all():
+        owners |= set(owner.members.values_list("name", flat=True)) or {owner.name}
+    others = len(owners) - 1  # all but 卧龙区, the first five by name
+    assert lines["11"].startswith("卧龙区报告滞后；") and lines["11"].endswith(
+        f"等 {others} 个单位逾期未报送"
+    )
+    assert lines["1"] == "市科技局、市财政局逾期未报送"  # 台账 task 1: its two units, in order
+
+
+def test_before_the_due_date_only_a_reported_lag_makes_a_task_lag(
+    client, leader, plan, staff_county, reviewer
+):
+    report = f.make_report(staff_county, plan, number=11, unit_name="卧龙区", year=2025,
+                           quarter=4, completion="lagging")  # fmt: skip
+    report = submit_record(record=report, user=staff_county, version=report.version)
+    approve_record(record=report, user=reviewer)
+    client.force_login(leader)
+    with time_machine.travel(dt.datetime(2026, 1, 5, 9, tzinfo=SHANGHAI), tick=False):
+        page = client.get(OVERVIEW).content.decode()
+    lines = dict(re.findall(r'<li><a href="/tasks/\d+/">任务 (\d+) [^<]*</a>：(.*?)</li>', page))
+    assert lines == {"11": "卧龙区报告滞后"}
+    counts = dict(re.findall(r'class="status-card task-(\w+)"><strong>(\d+)', page))
+    assert counts == {"lagging": "1", "not_started": "21"}
