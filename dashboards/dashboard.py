@@ -100,7 +100,11 @@ def overview(plan: Plan, day: dt.date) -> Overview:
     sections: dict[str, list[TargetProgress]] = defaultdict(list)
     for result in results:
         section = result.target.section
-        name = f"三、{section.numeral}{section.title}" if section else "二、主要目标"
+        name = (
+            _("三、%(section)s") % {"section": f"{section.numeral}{section.title}"}
+            if section
+            else _("二、主要目标")
+        )
         sections[name].append(result)
     period = reporting_period(plan, day)
     rows = stored_compliance(plan, [period], day)[period.pk] if period else []

@@ -2,6 +2,8 @@
 function, so the same work runs from a management command or a test without a worker."""
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import translation
 
 from dashboards.exporting import remove_expired_exports, run_export
 from dashboards.verdicts import refresh
@@ -10,7 +12,10 @@ from tasks.models import Plan
 
 @shared_task
 def export_ledger(job_id: int) -> None:
-    run_export(job_id)
+    # The 台账 is an official document in Chinese, whatever language the page that asked for it
+    # reads (jobs run in that request's process without Redis).
+    with translation.override(settings.LANGUAGE_CODE):
+        run_export(job_id)
 
 
 @shared_task

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dashboards.assessment import (
     CountyResult,
@@ -299,10 +299,12 @@ def _rewrite_changed(old_rows, new_rows: list[TargetVerdict], outcome: Outcome, 
 def refresh(plan: Plan, today: dt.date | None = None, *, full=False, dry_run=False) -> Outcome:
     """Bring the plan's stored verdicts up to its data and to `today`: take the pending
     changes and recompute what they touch, compute the verdicts of a day not yet stored, drop
-    those of a "today" that has passed. `full` recomputes everything."""
+    those of a "today" that has passed. `full` recomputes everything. Whatever language the
+    request that runs it reads (jobs run in the web process without Redis), what is stored is
+    written in the site's language."""
     today = today or timezone.localdate()
     outcome = Outcome()
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         _lock(plan.pk)
         state, _ = VerdictState.objects.get_or_create(plan=plan)
         version = state.version

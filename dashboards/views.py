@@ -27,7 +27,7 @@ from targets.models import Target
 from tasks.context_processors import default_plan
 from tasks.links import link_maker
 from tasks.models import Plan, ReportingPeriod, Unit
-from tasks.periods import open_period
+from tasks.periods import Quarter, open_period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,14 +63,16 @@ def _hover(result) -> str:
     """The hover text of a target's bar: its parts escaped, joined by Plotly's <br>."""
     p, t = result.progress, result.target
     measure = t.value_measure if t.accumulation != "growth" else "%"
-    parts = [t.label, f"目标：{t.goal_display}"]
+    parts = [t.label, _("目标：%(goal)s") % {"goal": t.goal_display}]
     if p.current is not None:
-        parts.append(f"当前：{charts.number_label(p.current)} {measure}")
+        current = f"{charts.number_label(p.current)} {measure}"
+        parts.append(_("当前：%(value)s") % {"value": current})
     if p.expected is not None and t.scope != Target.Scope.EACH_COUNTY:
-        parts.append(f"按进度应达：{charts.number_label(p.expected)} {measure}")
+        expected = f"{charts.number_label(p.expected)} {measure}"
+        parts.append(_("按进度应达：%(value)s") % {"value": expected})
     if p.reason:
         parts.append(p.reason)
-    parts.append(f"状态：{p.label}")
+    parts.append(_("状态：%(status)s") % {"status": p.label})
     return "<br>".join(charts.safe(part) for part in parts)
 
 
@@ -203,7 +205,7 @@ def _county_context(target, plan, result, day) -> dict:
             status_labels=[p.label for _, _, p in rows],
             line=target.value,
             unit=target.value_measure,
-            title=f"{year}年 {target.label}",
+            title=_("%(year)s年 %(target)s") % {"year": year, "target": target.label},
         ),
     }
 
@@ -212,11 +214,11 @@ def _trajectory_context(target, result) -> dict:
     """Quarter by quarter, as stored: what the figures covering that quarter show, against
     where the target should have been; a quarter no figure covers has no point."""
     points = result.detail["trajectory"]
-    labels = [label for label, _, _ in points]
+    labels = [Quarter.from_label(label).display_label for label, _, _ in points]
     actual = [Decimal(a) if a is not None else None for _, a, _ in points]
     expected = [Decimal(e) if e is not None else None for _, _, e in points]
     unit = "%" if target.accumulation == "growth" else target.value_measure
-    names = {"annual": "实际（年初至今累计）", "cumulative": "实际（期内累计）"}
+    names = {"annual": _("实际（年初至今累计）"), "cumulative": _("实际（期内累计）")}
     return {
         "figure": charts.trajectory_figure(
             labels=labels,
@@ -224,7 +226,7 @@ def _trajectory_context(target, result) -> dict:
             expected=expected,
             target=target.value if target.accumulation != "benchmark" else None,
             unit=unit,
-            actual_name=names.get(target.accumulation, "实际"),
+            actual_name=names.get(target.accumulation, _("实际")),
         ),
         "series_rows": list(zip(labels, actual, expected, strict=True)),
         "series_measure": unit,
@@ -251,7 +253,7 @@ def _unit_dashboard(plan: Plan, pk: int, day: dt.date, chosen, may_read) -> tupl
     figure = (
         charts.heatmap_figure(
             rows=[f"{t.number}. {t.title}" for t in tasks],
-            columns=[p.label for p in periods],
+            columns=[p.display_label for p in periods],
             codes=codes,
             labels=labels,
         )

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import ProgressReport, TargetValue, WorkflowRecord
@@ -80,7 +81,9 @@ def duties_for(unit: Unit, period: ReportingPeriod) -> list[Duty]:
         assignment = roles.get(task.pk)
         role = assignment.get_role_display() if assignment else ""
         if assignment and assignment.unit_id != unit.pk:
-            role = f"{role}（作为{assignment.unit.name}成员）"
+            role = gettext("%(role)s（作为%(collective)s成员）") % {
+                "role": role, "collective": assignment.unit.name,
+            }  # fmt: skip
         duties.append(
             Duty("task", task, role, reports.get(task.pk), has_previous=task.pk in earlier,
                  due_on=period.due_on)
@@ -95,7 +98,10 @@ def duties_for(unit: Unit, period: ReportingPeriod) -> list[Duty]:
         series_list = [TargetValue.Series.ACTUAL]
         if target.accumulation == Target.Accumulation.BENCHMARK:
             series_list.append(TargetValue.Series.BENCHMARK)
-        role = "各县市区分别填报" if target.scope == Target.Scope.EACH_COUNTY else "数据报送单位"
+        if target.scope == Target.Scope.EACH_COUNTY:
+            role = gettext("各县市区分别填报")
+        else:
+            role = gettext("数据报送单位")
         for series in series_list:
             record = values.get((target.pk, series))
             duties.append(

@@ -56,7 +56,7 @@ class _QueueTable(tables.Table):
         empty_text = _("没有符合条件的报告。")
 
     def render_period(self, record):
-        return record.period.label
+        return record.period.display_label
 
 
 class QueueReportTable(_QueueTable):

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import Plan, Section, Task, Unit
@@ -262,17 +263,19 @@ class Target(models.Model):
     def goal_display(self) -> str:
         """The target in the plan's own words of comparison: 500 家以上, 10—15 家, 10 家左右."""
         if self.accumulation == self.Accumulation.BENCHMARK:
-            return f"不低于{self.benchmark_label}"
+            return gettext("不低于%(benchmark)s") % {"benchmark": self.benchmark_label}
         # 55%, but 500 家: a percent sign sits against its number.
         gap = "" if self.measure == self.Measure.PERCENT else " "
-        value = f"{_number(self.value)}"
+        value = f"{_number(self.value)}{gap}{self.measure}"
         if self.comparator == self.Comparator.RANGE:
-            return f"{value}—{_number(self.value_high)}{gap}{self.measure}"
+            return f"{_number(self.value)}—{_number(self.value_high)}{gap}{self.measure}"
         if self.comparator == self.Comparator.ABOUT:
-            return f"{value}{gap}{self.measure}左右（±{_number(self.tolerance)}）"
+            return gettext("%(value)s左右（±%(tolerance)s）") % {
+                "value": value, "tolerance": _number(self.tolerance),
+            }  # fmt: skip
         if self.comparator == self.Comparator.MORE_THAN:
-            return f"超过 {value}{gap}{self.measure}"
-        return f"{value}{gap}{self.measure}以上"
+            return gettext("超过 %(value)s") % {"value": value}
+        return gettext("%(value)s以上") % {"value": value}
 
 
 def _number(value) -> str:

@@ -284,5 +284,9 @@ class ReportingPeriod(models.Model):
         return Quarter(self.year, self.quarter).label
 
     @property
+    def display_label(self) -> str:
+        return Quarter(self.year, self.quarter).display_label
+
+    @property
     def is_closed(self) -> bool:
         return self.closed_at is not None

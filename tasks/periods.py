@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from django.utils.translation import gettext
+
 # 季度结束后第10天: the report on a quarter is due ten days after it ends.
 DEFAULT_DUE_DAYS = 10
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
@@ -40,7 +42,29 @@ class Quarter:
 
     @property
     def label(self) -> str:
+        """The quarter as documents, exports, e-mails and stored verdicts write it (Chinese)."""
         return f"{self.year}年第{QUARTER_NAMES[self.number]}季度"
+
+    @classmethod
+    def from_label(cls, label: str) -> "Quarter":
+        """The quarter `label` names (2024年第二季度)."""
+        year, name = label[:4], label[6:7]
+        numbers = {v: k for k, v in QUARTER_NAMES.items()}
+        if (
+            not year.isdigit()
+            or name not in numbers
+            or cls(int(year), numbers[name]).label != label
+        ):
+            raise ValueError(f"not a quarter: {label!r}")
+        return cls(int(year), numbers[name])
+
+    @property
+    def display_label(self) -> str:
+        """The quarter in the page's language: 2024年第二季度, or Q2 2024."""
+        # xgettext:no-python-format (English drops the Chinese numeral: "Q%(n)s %(year)s")
+        return gettext("%(year)s年第%(cn)s季度") % {
+            "year": self.year, "cn": QUARTER_NAMES[self.number], "n": self.number,
+        }  # fmt: skip
 
 
 def quarter_of(day: dt.date) -> Quarter:
