@@ -73,6 +73,7 @@ def duties_for(unit: Unit, period: ReportingPeriod) -> list[Duty]:
         ProgressReport.objects.filter(
             unit=unit, period__plan=plan, period__starts_on__lt=period.starts_on
         )
+        .order_by("task_id")
         .values_list("task_id", flat=True)
         .distinct()
     )

@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +35,7 @@ from reports.forms import ReportForm, ValueForm
 from reports.history import content_rows
 from reports.models import ProgressReport, TargetValue, WorkflowRecord
 from targets.models import Target
+from tasks import pages
 from tasks.context_processors import default_plan
 from tasks.models import Plan, ReportingPeriod, Task, TaskUnit, Unit
 from tasks.periods import open_period
@@ -101,25 +103,59 @@ def inbox(request):
         period = open_period(periods, today) or (periods[-1] if periods else None)
     if period is None:
         return render(request, "reports/inbox.html", {"unit": unit, "plan": plan, "period": None})
-    duties = duties_for(unit, period)
-    done = sum(d.is_done for d in duties)
-    left = days_left(period, today)
-    return render(
-        request,
-        "reports/inbox.html",
-        {
-            "unit": unit,
-            "plan": plan,
-            "period": period,
-            "periods": periods,
-            "duties": duties,
-            "done": done,
-            "owed": len(duties) - done,
-            "days_left": left,
-            "today": today,
-            "overdue": left < 0,
-            "days_overdue": -left,
-        },
+
+    def build():
+        duties = duties_for(unit, period)
+        done = sum(d.is_done for d in duties)
+        left = days_left(period, today)
+        return (
+            _("我的填报"),
+            "reports/inbox_body.html",
+            {
+                "unit": unit,
+                "plan": plan,
+                "period": period,
+                "periods": periods,
+                "duties": duties,
+                "done": done,
+                "owed": len(duties) - done,
+                "days_left": left,
+                "today": today,
+                "overdue": left < 0,
+                "days_overdue": -left,
+            },
+        )
+
+    key = _inbox_key(request, unit, plan, periods, period, today)
+    return pages.cached_page(request, key, build)
+
+
+def _inbox_key(request, unit: Unit, plan: Plan, periods, period, today) -> str:
+    """我的填报 as it stands: the page is drawn again when anything it shows changes — the
+    unit's records of the period (status, version, late mark), the tasks it reported before
+    (以上季度为底稿), the plan's tasks, targets and units (Plan.content_version:
+    tasks/receivers.py, targets/receivers.py), the periods and their dates, the day (days
+    left) — and it is kept per user and CSRF secret, for the forms it holds."""
+    reports = ProgressReport.objects.filter(unit=unit, period=period).order_by("pk")
+    values = TargetValue.objects.filter(unit=unit, period=period).order_by("pk")
+    earlier = ProgressReport.objects.filter(
+        unit=unit, period__plan=plan, period__starts_on__lt=period.starts_on
+    )
+    shown = [period, *periods]
+    return pages.page_key(
+        "inbox",
+        [
+            request.user.pk,
+            get_token(request) and request.META.get("CSRF_COOKIE", ""),
+            unit.pk,
+            plan.pk,
+            plan.content_version,
+            today,
+            [(p.pk, p.starts_on, p.ends_on, p.due_on, p.closed_at) for p in shown],
+            list(reports.values_list("pk", "task_id", "status", "version", "is_late")),
+            list(values.values_list("pk", "target_id", "series", "status", "version", "is_late")),
+            list(earlier.order_by("task_id").values_list("task_id", flat=True).distinct()),
+        ],
     )
 
 

@@ -51,9 +51,7 @@ class Texts(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        hides = tag in ("script", "style", "template") or (attrs.get("lang") or "").startswith(
-            "zh"
-        )
+        hides = tag in ("script", "style", "template") or (attrs.get("lang") or "").startswith("zh")
         if not self._hidden() and not hides:
             for name, value in attrs.items():
                 if value and (name in SPOKEN or (name == "value" and tag in ("button", "input"))):
