@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 
 from demo.seeding import seed_demo
 from reports.models import ProgressReport, TargetValue
@@ -267,16 +268,27 @@ def test_every_page_for_every_role_passes_axe_fits_the_screen_and_is_valid_html(
 
     assert forms_seen == {"/tasks/", "/targets/"}, forms_seen
 
-    # The 500 page needs no request: rendered as the handler does, shown in the site's frame.
+    # The 500, 400 and CSRF failure pages, rendered as their handlers do (the last two for a
+    # signed-in reporter: the frame with its menu), shown in the site's frame.
+    from django.core.exceptions import BadRequest
     from django.test import RequestFactory
 
-    from nanyang_tracker.errors import server_error
+    from nanyang_tracker.errors import bad_request, csrf_failure, server_error
 
-    error = RolePages(browser, base, None, problems, html)
-    error.page.goto(base + "/accounts/login/")
-    error.page.set_content(server_error(RequestFactory().get("/")).content.decode())
-    error.check("500 page")
-    error.close()
+    reporter = get_user_model().objects.get(username="wolong")
+    signed_in = RequestFactory().get("/reporting/")
+    signed_in.user = reporter
+    rendered = {
+        "500 page": server_error(RequestFactory().get("/")),
+        "400 page": bad_request(signed_in, BadRequest()),
+        "CSRF failure page": csrf_failure(signed_in, reason="CSRF token missing."),
+    }
+    for name, response in rendered.items():
+        error = RolePages(browser, base, None, problems, html)
+        error.page.goto(base + "/accounts/login/")
+        error.page.set_content(response.content.decode())
+        error.check(name)
+        error.close()
 
     missing = vnu_missing()
     if missing is None:
