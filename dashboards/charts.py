@@ -2,10 +2,23 @@
 
 No database access here. Every figure carries its numbers as text on the marks as well as in
 colour, uses Chinese labels, and reads on a projector and on a 375-px phone (large fonts, no
-fixed width: the static script draws them responsive).
+fixed width). No text may stand on other text or be cut by the chart's edge
+(tests/test_chart_layout.py): tick labels are horizontal, a line is named in the legend rather
+than by a label beside it, and bar texts never shrink below 12 px.
+
+A figure is what Plotly draws on a wide screen. Its "form" (which Plotly never sees) tells the
+static script (static/js/charts.js) what kind of chart it is and gives the shorter words it
+needs when it redraws the chart for the width of its container: on a phone, horizontal bars
+with their names above them, fewer ticks and shorter labels, the latest quarters only.
+
+Each chart's text alternative (the aria-label of its container) says what the chart shows:
+dashboards/chart_text.py.
 """
 
 import html
+import re
+
+from django.utils.translation import gettext as _
 
 from dashboards.palette import STATUS_COLOURS, STATUS_TEXT
 
@@ -45,6 +58,54 @@ def _layout(**extra) -> dict:
 
 def _number(value) -> float | None:
     return None if value is None else float(value)
+
+
+# A legend on top of the plot, out of the way of the tick labels beneath it.
+LEGEND_ON_TOP = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
+DOTTED = {"color": "#1d2733", "width": 2, "dash": "dot"}
+
+
+def _named_line(name: str) -> dict:
+    """A legend entry for a line drawn as a shape: the line's dotted sample and its name, so
+    that no label has to stand beside the line, over the bars or points near it."""
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "name": name,
+        "x": [None],
+        "y": [None],
+        "line": DOTTED,
+        "hoverinfo": "skip",
+    }
+
+
+def two_lines(label: str) -> str:
+    """A quarter's label on two lines, to stand horizontally under a narrow column:
+    2024年 / 第二季度, Q2 / 2024."""
+    label = safe(label)
+    if " " in label:
+        return label.replace(" ", "<br>", 1)
+    head, year_mark, rest = label.partition("年")
+    return f"{head}{year_mark}<br>{rest}" if year_mark and rest else label
+
+
+def year_ticks(labels: list[str]) -> dict:
+    """One tick per year for a quarter axis too narrow for every quarter: at the middle of the
+    year's quarters (category axes take fractional positions), named by the year."""
+    years: dict[str, list[int]] = {}
+    for index, label in enumerate(labels):
+        found = re.search(r"\d{4}", str(label))
+        if found:
+            years.setdefault(found.group(), []).append(index)
+    return {
+        "tickvals": [sum(at) / len(at) for at in years.values()],
+        "ticktext": list(years),
+    }
+
+
+def short_unit_name(name: str) -> str:
+    """A unit's name on a chart: 高新区管委会 → 高新区 (the table beside it keeps the full name)."""
+    return name[: -len("管委会")] if name.endswith("管委会") and len(name) > 3 else name
 
 
 def bullet_figure(rows: list[dict]) -> dict:
@@ -96,7 +157,7 @@ def bullet_figure(rows: list[dict]) -> dict:
             height=110 + 72 * len(rows),
             barmode="overlay",
             margin={"l": 8, "r": 16, "t": 30, "b": 30},
-            legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+            legend=LEGEND_ON_TOP,
             xaxis={
                 "ticksuffix": "%",
                 "range": [0, max(115.0, widest * 1.15)],
@@ -123,7 +184,8 @@ def bullet_figure(rows: list[dict]) -> dict:
                     "xanchor": "left",
                     "yref": "y",
                     "y": label,
-                    "yshift": 24,
+                    "yanchor": "bottom",
+                    "yshift": 18,
                     "text": label,
                     "showarrow": False,
                     "align": "left",
@@ -131,13 +193,27 @@ def bullet_figure(rows: list[dict]) -> dict:
                 for label in labels
             ],
         ),
+        "form": {"kind": "bullet"},
     }
 
 
 def trajectory_figure(
     *, labels: list[str], actual: list, expected: list, target, unit: str, actual_name: str = "实际"
 ) -> dict:
-    """Actual against the expected path, quarter by quarter, with the target as a line."""
+    """Actual against the expected path, quarter by quarter, with the target as a dotted line.
+
+    Each point writes its number above itself (the first to its right, the last to its left, so
+    that neither leans out of the plot); the target line is named in the legend, not beside the
+    line where the last points' numbers stand. The y range leaves room above the highest point
+    for its number. On a narrow screen the script keeps one tick a year and the last number.
+    """
+    values = [v for v in (*actual, *expected, target) if v is not None]
+    low = min([0.0, *map(float, values)])
+    high = max([0.0, *map(float, values)])
+    span = (high - low) or 1.0
+    positions = ["top center"] * len(labels)
+    if len(labels) > 1:
+        positions[0], positions[-1] = "top right", "top left"
     data = [
         {
             "type": "scatter",
@@ -146,57 +222,54 @@ def trajectory_figure(
             "x": labels,
             "y": [_number(v) for v in actual],
             "text": [number_label(v) for v in actual],
-            "textposition": "top center",
+            "textposition": positions,
+            "textfont": {"size": 13},
             "line": {"color": "#a8201a", "width": 3},
         },
         {
             "type": "scatter",
             "mode": "lines",
-            "name": "按进度应达到",
+            "name": _("按进度应达到"),
             "x": labels,
             "y": [_number(v) for v in expected],
             "line": {"color": STATUS_COLOURS["on_track"], "dash": "dash"},
         },
     ]
-    shapes = []
     if target is not None:
-        shapes.append(
+        data.append(
             {
-                "type": "line",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": float(target),
-                "y1": float(target),
-                "line": {"color": "#1d2733", "dash": "dot"},
+                "type": "scatter",
+                "mode": "lines",
+                "name": _("目标 %(value)s") % {"value": amount_label(target, unit)},
+                "x": [labels[0], labels[-1]] if labels else [],
+                "y": [float(target), float(target)] if labels else [],
+                "line": DOTTED,
+                "hoverinfo": "skip",
             }
         )
     return {
         "data": data,
         "layout": _layout(
             height=440,
+            margin={"l": 10, "r": 20, "t": 40, "b": 20},
+            legend=LEGEND_ON_TOP,
             yaxis={
                 "title": {"text": unit},
-                "rangemode": "tozero",
+                "range": [low - (0.05 * span if low < 0 else 0), high + 0.18 * span],
                 "gridcolor": "#e4e8ee",
                 "automargin": True,
+                "fixedrange": True,
             },
-            xaxis={"type": "category", "tickangle": -30, "automargin": True},
-            shapes=shapes,
-            annotations=[
-                {
-                    "xref": "paper",
-                    "x": 1,
-                    "y": float(target),
-                    "text": f"目标 {number_label(target)}",
-                    "showarrow": False,
-                    "yshift": 10,
-                    "xanchor": "right",
-                }
-            ]
-            if target
-            else [],
+            xaxis={
+                "type": "category",
+                "tickvals": labels,
+                "ticktext": [two_lines(label) for label in labels],
+                "tickangle": 0,
+                "automargin": True,
+                "fixedrange": True,
+            },
         ),
+        "form": {"kind": "trajectory", "years": year_ticks(labels)},
     }
 
 
@@ -210,34 +283,58 @@ def county_bars_figure(
     unit: str,
     title: str,
 ) -> dict:
-    """One bar per county with the per-county requirement (e.g. 3.5 亿元) as a line."""
+    """One bar per county with the per-county requirement (e.g. 3.5 亿元) as a dotted line.
+
+    The line lies behind the bars and is named in the legend, so that neither it nor its name
+    crosses a bar's number. Each bar writes its number and status inside its top, or above it
+    when the bar is too short; the names under the bars are short (高新区, not 高新区管委会)
+    and the script breaks them to the width of a bar. On a phone the script turns the chart
+    into horizontal bars with each county's name above its bar.
+    """
     names = [safe(n) for n in names]
+    numbers = [_number(v) for v in values]
+    requirement = _("每个县市区 %(value)s %(unit)s") % {"value": number_label(line), "unit": unit}
     return {
         "data": [
             {
                 "type": "bar",
                 "x": names,
-                "y": [_number(v) or 0 for v in values],
+                "y": [n or 0 for n in numbers],
                 "marker": {"color": [STATUS_COLOURS[s] for s in statuses]},
                 "text": [
-                    f"{number_label(v)}<br>{lbl}"
+                    f"{number_label(v)}<br>{safe(lbl)}"
                     for v, lbl in zip(values, status_labels, strict=True)
                 ],
-                "textposition": "outside",
+                "textposition": "auto",
+                "textangle": 0,
+                "insidetextanchor": "end",
+                "constraintext": "none",
+                "insidetextfont": {"color": STATUS_TEXT},
+                "textfont": {"size": 13},
                 "cliponaxis": False,
                 "name": title,
+                "showlegend": False,
                 "hoverinfo": "x+text",
-            }
+            },
+            _named_line(requirement),
         ],
         "layout": _layout(
             height=480,
-            showlegend=False,
-            xaxis={"tickangle": -45, "automargin": True},
+            margin={"l": 10, "r": 20, "t": 40, "b": 20},
+            legend=LEGEND_ON_TOP,
+            xaxis={
+                "tickvals": names,
+                "ticktext": [safe(short_unit_name(n)) for n in names],
+                "tickangle": 0,
+                "automargin": True,
+                "fixedrange": True,
+            },
             yaxis={
                 "title": {"text": unit},
                 "gridcolor": "#e4e8ee",
                 "automargin": True,
-                "range": [0, 1.3 * max([_number(v) or 0 for v in values] + [float(line)])],
+                "fixedrange": True,
+                "range": [0, 1.3 * max([n or 0 for n in numbers] + [float(line)])],
             },
             shapes=[
                 {
@@ -247,33 +344,31 @@ def county_bars_figure(
                     "x1": 1,
                     "y0": float(line),
                     "y1": float(line),
-                    "line": {"color": "#1d2733", "width": 2, "dash": "dot"},
-                }
-            ],
-            annotations=[
-                {
-                    "xref": "paper",
-                    "x": 1,
-                    "y": float(line),
-                    "text": f"每个县市区 {number_label(line)} {unit}",
-                    "showarrow": False,
-                    "yshift": 12,
-                    "xanchor": "right",
-                    "bgcolor": "#ffffff",
+                    "layer": "below",
+                    "line": DOTTED,
                 }
             ],
         ),
+        "form": {"kind": "county", "names": [safe(short_unit_name(n)) for n in names]},
     }
 
 
 def compliance_figure(rows: list[dict]) -> dict:
-    """Stacked bars per unit: on time, late, missing."""
+    """Stacked bars per unit: on time, late, missing, each part writing its number.
+
+    The numbers stand upright (the script draws them at 14 px, 12 px on a phone) and the
+    script leaves out the number of a part too short to hold it, rather than letting Plotly
+    shrink or turn it (the table under the chart has every number). On a phone the script
+    draws each unit's bar as shares of what it owes, full width, with the unit's name and
+    what it owes above the bar.
+    """
     names = [safe(r["unit"]) for r in rows]
     parts = [
         ("on_time", "按时报送", STATUS_COLOURS["met"]),
         ("late", "逾期报送", STATUS_COLOURS["warning"]),
         ("missing", "未报", STATUS_COLOURS["missed"]),
     ]
+    owed = [r["on_time"] + r["late"] + r["missing"] for r in rows]
     return {
         "data": [
             {
@@ -285,23 +380,48 @@ def compliance_figure(rows: list[dict]) -> dict:
                 "marker": {"color": colour},
                 "text": [str(r[key]) if r[key] else "" for r in rows],
                 "textposition": "inside",
+                "textangle": 0,
+                "insidetextanchor": "middle",
+                "textfont": {"size": 13},
                 "insidetextfont": {"color": STATUS_TEXT},
             }
             for key, label, colour in parts
         ],
         "layout": _layout(
-            height=80 + 26 * len(rows),
+            height=110 + 30 * len(rows),
             barmode="stack",
-            yaxis={"automargin": True, "autorange": "reversed"},
-            xaxis={"title": {"text": "应报项数"}, "gridcolor": "#e4e8ee"},
+            bargap=0.25,
+            margin={"l": 10, "r": 20, "t": 40, "b": 20},
+            # In the order of the bars' parts (Plotly reverses a stacked chart's legend).
+            legend={**LEGEND_ON_TOP, "traceorder": "normal"},
+            yaxis={"automargin": True, "autorange": "reversed", "fixedrange": True},
+            xaxis={
+                "title": {"text": "应报项数"},
+                "gridcolor": "#e4e8ee",
+                "automargin": True,
+                "fixedrange": True,
+            },
         ),
+        "form": {
+            "kind": "compliance",
+            "names": [
+                _("%(unit)s（应报 %(n)d 项）") % {"unit": name, "n": n}
+                for name, n in zip(names, owed, strict=True)
+            ],
+            "share_title": _("占应报项数的比例"),
+        },
     }
 
 
 def heatmap_figure(
     *, rows: list[str], columns: list[str], codes: list[list[str]], labels: list[list[str]]
 ) -> dict:
-    """Tasks × quarters, each cell coloured by its status and labelled with it."""
+    """Tasks × quarters, each cell coloured by its status and labelled with it.
+
+    The quarters stand on two lines above their columns, horizontally. Where the container is
+    too narrow for every quarter at a readable size, the script shows the latest quarters that
+    fit and says so under the chart ("note"; the table beneath holds every quarter).
+    """
     rows = [safe(r) for r in rows]
     order = list(TASK_COLOURS)
     z = [[order.index(code) for code in row] for row in codes]
@@ -321,6 +441,7 @@ def heatmap_figure(
                 "y": rows,
                 "text": labels,
                 "texttemplate": "%{text}",
+                "textfont": {"size": 13},
                 "hoverinfo": "x+y+text",
                 "showscale": False,
                 "zmin": 0,
@@ -333,9 +454,22 @@ def heatmap_figure(
         "layout": _layout(
             height=90 + 34 * len(rows),
             showlegend=False,
-            xaxis={"side": "top", "tickangle": -30},
-            yaxis={"automargin": True, "autorange": "reversed"},
+            margin={"l": 10, "r": 10, "t": 50, "b": 10},
+            xaxis={
+                "side": "top",
+                "tickvals": columns,
+                "ticktext": [two_lines(c) for c in columns],
+                "tickangle": 0,
+                "automargin": True,
+                "fixedrange": True,
+            },
+            yaxis={"automargin": True, "autorange": "reversed", "fixedrange": True},
         ),
+        "form": {
+            "kind": "heatmap",
+            # {shown} and {all} are filled in by the script.
+            "note": _("最近 {shown} 个季度（共 {all} 个，见下表）"),
+        },
     }
 
 
@@ -345,3 +479,12 @@ def number_label(value) -> str:
         return ""
     text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
     return text
+
+
+def amount_label(value, unit: str) -> str:
+    """A number with its measure: 3.5 亿元, 12.5%."""
+    number = number_label(value)
+    return f"{number}%" if unit == "%" else f"{number} {unit}".rstrip()
+
+
+# --- text alternatives: what each chart shows, in words, for its container's aria-label -------

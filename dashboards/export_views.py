@@ -49,10 +49,8 @@ def _context(request):
     return viewer, plan
 
 
-@require_safe
-def export_page(request):
-    viewer, plan = _context(request)
-    form = ExportForm(plan=plan)
+def _page(request, viewer, form):
+    """The page with the form: a reporter is offered their own unit only."""
     if not viewer.reads_everything:
         form.fields["unit"].queryset = Unit.objects.filter(pk=viewer.unit_id)
         form.fields["unit"].empty_label = None
@@ -63,9 +61,16 @@ def export_page(request):
         {
             "form": form,
             "jobs": jobs,
-            "refresh": any(not job.is_finished for job in jobs),
+            # Not while the form shows an error: the reload would take it away.
+            "refresh": not form.errors and any(not job.is_finished for job in jobs),
         },
     )
+
+
+@require_safe
+def export_page(request):
+    viewer, plan = _context(request)
+    return _page(request, viewer, ExportForm(plan=plan))
 
 
 @require_POST
@@ -73,10 +78,9 @@ def export_start(request):
     viewer, plan = _context(request)
     form = ExportForm(request.POST, plan=plan)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("dashboards:exports")
+        # The page again, each error beside its field; no export is started. The unit is
+        # checked below against the viewer (403), not here, so the form takes any unit.
+        return _page(request, viewer, form)
     unit = form.cleaned_data["unit"]
     if not viewer.reads_everything and unit is None:
         unit = Unit.objects.filter(pk=viewer.unit_id).first()

@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from dashboards import charts, dashboard
+from dashboards import chart_text, charts, dashboard
 from dashboards.assessment import figure_from_json
 from dashboards.page_cache import cached_page, viewer_scope
 from dashboards.scoreboard import county_scoreboard, scoreboard_workbook, scoreboard_years
@@ -101,7 +101,12 @@ def _overview(plan: Plan, day: dt.date, chosen) -> tuple[str, dict]:
             for r in results
         ]
         table = [(r, dashboard.completion_pct(r)) for r in results]
-        sections.append((name, f"chart-section-{index}", charts.bullet_figure(rows), table))
+        summary = chart_text.targets_summary(
+            title=name, statuses=[r.progress.status for r in results]
+        )
+        sections.append(
+            (name, f"chart-section-{index}", charts.bullet_figure(rows), summary, table)
+        )
     compliance_rows = [
         {"unit": r.unit.name, "on_time": r.on_time, "late": r.late, "missing": r.missing}
         for r in data.compliance_rows
@@ -119,6 +124,7 @@ def _overview(plan: Plan, day: dt.date, chosen) -> tuple[str, dict]:
             "period": data.period,
             "compliance": data.compliance_rows,
             "compliance_figure": charts.compliance_figure(compliance_rows),
+            "compliance_label": chart_text.compliance_summary(compliance_rows),
             "task_rows": data.task_rows,
             "task_counts": data.task_counts,
             "lagging_tasks": [
@@ -207,6 +213,12 @@ def _county_context(target, plan, result, day) -> dict:
             unit=target.value_measure,
             title=_("%(year)s年 %(target)s") % {"year": year, "target": target.label},
         ),
+        "figure_label": chart_text.county_summary(
+            title=_("%(year)s年 %(target)s") % {"year": year, "target": target.label},
+            statuses=[p.status for _, _, p in rows],
+            line=target.value,
+            unit=target.value_measure,
+        ),
     }
 
 
@@ -227,6 +239,14 @@ def _trajectory_context(target, result) -> dict:
             target=target.value if target.accumulation != "benchmark" else None,
             unit=unit,
             actual_name=names.get(target.accumulation, _("实际")),
+        ),
+        "figure_label": chart_text.trajectory_summary(
+            title=target.label,
+            labels=labels,
+            actual=actual,
+            expected=expected,
+            target=target.value if target.accumulation != "benchmark" else None,
+            unit=unit,
         ),
         "series_rows": list(zip(labels, actual, expected, strict=True)),
         "series_measure": unit,
@@ -279,6 +299,12 @@ def _unit_dashboard(plan: Plan, pk: int, day: dt.date, chosen, may_read) -> tupl
             "day": day,
             "chosen": chosen,
             "figure": figure,
+            "figure_label": chart_text.heatmap_summary(
+                title=_("重点任务各季度完成情况"),
+                rows=[f"{t.number}. {t.title}" for t in tasks],
+                columns=[p.display_label for p in periods],
+                labels=labels,
+            ),
             "heat_rows": list(zip(tasks, labels, strict=True)),
             "periods": periods,
             "own": own,

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from reports.attachments import (
@@ -47,7 +49,10 @@ class ReportForm(forms.Form):
     completion = forms.ChoiceField(
         label=_("完成情况"),
         choices=ProgressReport.Completion.choices,
-        error_messages={"required": _("请选择完成情况。")},
+        error_messages={
+            "required": _("请选择完成情况。"),
+            "invalid_choice": _("请从列表中选择完成情况。"),
+        },
     )
     percent = forms.IntegerField(
         label=_("完成进度（%）"),
@@ -66,7 +71,11 @@ class ReportForm(forms.Form):
     next_steps = forms.CharField(
         label=_("下步计划"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    attachments = MultipleFileField(label=_("附件"), required=False)
+    attachments = MultipleFileField(
+        label=_("附件"),
+        required=False,
+        help_text=_("可上传 PDF、Word、Excel 和图片，每个不超过 10 MB，最多 10 个。"),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     late_ok = forms.BooleanField(label=_("逾期补报"), required=False)
 
@@ -131,12 +140,18 @@ class ValueForm(forms.Form):
         label=_("数据性质"),
         choices=TargetValue.Quality.choices,
         help_text=_("预计数（如年终总结中的“预计达到”）不会被判定为“已达成”。"),
-        error_messages={"required": _("请选择数据性质。")},
+        error_messages={
+            "required": _("请选择数据性质。"),
+            "invalid_choice": _("请从列表中选择数据性质。"),
+        },
     )
     data_source = forms.CharField(
         label=_("数据来源"),
         max_length=200,
-        error_messages={"required": _("请注明数据来源，如统计公报、认定文件。")},
+        error_messages={
+            "required": _("请注明数据来源，如统计公报、认定文件。"),
+            "max_length": _("数据来源最多 %(limit_value)d 个字（现在 %(show_value)d 个）。"),
+        },
     )
     remarks = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -200,5 +215,39 @@ class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=_("退回意见"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("退回时必填，写明需要修改的内容，将显示给填报单位。"),
         error_messages={"required": _("退回时必须填写退回意见。")},
     )
+
+
+class RejectCorrectionForm(forms.Form):
+    """Why the plan office does not take a proposed correction; shown to the unit."""
+
+    comment = forms.CharField(
+        label=_("不采纳的理由"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("不采纳更正时必须说明理由。")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids (id_correction_comment): the return form on the same page has id_comment.
+        kwargs.setdefault("auto_id", "id_correction_%s")
+        super().__init__(*args, **kwargs)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, its required fields asked for by name (the page has novalidate)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.error_messages["required"] = _("请填写用户名。")
+        self.fields["password"].error_messages["required"] = _("请填写密码。")
+        # Django gives the field a maxlength attribute but no check: without the browser's
+        # limit a longer name would only fail to sign in; say why, and count no failed login.
+        username.validators.append(
+            MaxLengthValidator(
+                username.max_length,
+                _("用户名最多 %(limit_value)d 个字符（现在 %(show_value)d 个）。"),
+            )
+        )

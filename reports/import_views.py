@@ -92,6 +92,9 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("填好的模板（.xlsx）"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        help_text=gettext_lazy(
+            "只接受本系统下载的 .xlsx 模板，不超过 5 MB；不接受含宏或设置了密码的文件。"
+        ),
         error_messages={
             "required": gettext_lazy("请选择要导入的 Excel 文件。"),
             "empty": gettext_lazy("文件是空的。"),

@@ -24,7 +24,7 @@ from reports.access import (
     scope_for,
     viewer_of,
 )
-from reports.forms import CorrectionForm, ReturnForm
+from reports.forms import CorrectionForm, RejectCorrectionForm, ReturnForm
 from reports.history import changes, content_rows
 from reports.models import (
     Attachment,
@@ -103,7 +103,7 @@ def _since_return(request, record, events: list) -> SinceReturn | None:
     return SinceReturn(returns[-1], fields)
 
 
-def _detail(request, record, kind, *, return_form=None):
+def _detail(request, record, kind, *, return_form=None, reject_form=None, late_error=None):
     viewer = viewer_of(request)
     readable = _corrections(request, record)
     pending = next((c for c in readable if c.status == ValueCorrection.Status.SUBMITTED), None)
@@ -131,6 +131,8 @@ def _detail(request, record, kind, *, return_form=None):
             # A report submitted again after a return: the reviewer sees what was changed.
             "since_return": _since_return(request, record, events) if may_review else None,
             "return_form": return_form or ReturnForm(),
+            "reject_form": reject_form or RejectCorrectionForm(),
+            "late_error": late_error,  # a closed period's submit, its 逾期补报 box not ticked
             "late": record.period.is_closed or timezone.localdate() > record.period.due_on,
         },
     )
@@ -189,6 +191,9 @@ def record_submit(request, kind, pk):
             version=_int_or_zero(request.POST.get("version")),
             late_ok=request.POST.get("late_ok") == "1",
         )
+    except workflow.LateConfirmationRequired as error:
+        # The page again, the reason beside the box to tick; nothing was submitted.
+        return _detail(request, record, kind, late_error=str(error))
     except workflow.WorkflowError as error:
         messages.error(request, str(error))
     else:
@@ -201,12 +206,13 @@ def record_return(request, kind, pk):
     require_reviewer(request)
     record = record_for_user(request, kind, pk)
     form = ReturnForm(request.POST)
-    if not form.is_valid():
-        # The page again, the error beside the 退回意见 box; nothing was changed.
+    if not form.is_valid() and record.status == WorkflowRecord.Status.SUBMITTED:
+        # The page again, the error beside the 退回意见 box; nothing was changed. (A record
+        # no longer submitted shows no such box: the workflow's refusal is shown instead.)
         return _detail(request, record, kind, return_form=form)
     try:
         workflow.return_record(
-            record=record, user=request.user, comment=form.cleaned_data["comment"]
+            record=record, user=request.user, comment=form.cleaned_data.get("comment", "")
         )
     except (workflow.WorkflowError, ValidationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
@@ -307,9 +313,14 @@ def correction_approve(request, pk):
 @require_POST
 def correction_reject(request, pk):
     correction = _correction_for_reviewer(request, pk)
+    form = RejectCorrectionForm(request.POST)
+    if not form.is_valid() and correction.status == ValueCorrection.Status.SUBMITTED:
+        # The figure's page again, the error beside the box; the correction is still pending.
+        value = record_for_user(request, "value", correction.target_value_id)
+        return _detail(request, value, "value", reject_form=form)
     try:
         corrections.reject_correction(
-            correction=correction, user=request.user, comment=request.POST.get("comment", "")
+            correction=correction, user=request.user, comment=form.cleaned_data.get("comment", "")
         )
     except (workflow.WorkflowError, ValidationError) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))

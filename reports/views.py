@@ -31,7 +31,7 @@ from reports.access import (
     viewer_of,
 )
 from reports.duties import days_left, duties_for
-from reports.forms import ReportForm, ValueForm
+from reports.forms import LoginForm, ReportForm, ValueForm
 from reports.history import content_rows
 from reports.models import ProgressReport, TargetValue, WorkflowRecord
 from targets.models import Target
@@ -68,6 +68,8 @@ class LoginView(auth_views.LoginView):
     """Django's login page; a reporter whose unit has something returned or owed lands on
     我的填报, everyone else where LOGIN_REDIRECT_URL says. A `next` parameter still wins, and is
     still only followed to this site (Django's own check, `get_redirect_url`)."""
+
+    authentication_form = LoginForm
 
     def get_default_redirect_url(self):
         viewer = viewer_for(self.request.user)
@@ -228,6 +230,8 @@ def _post_record_form(request, form, record, *, create, rebuild, saved_url) -> F
         stored = model.objects.filter(pk=record.pk).first() if model else None
         if isinstance(error, ValidationError):
             _apply_model_errors(form, error)
+        elif isinstance(error, workflow.LateConfirmationRequired):
+            form.add_error("late_ok", str(error))  # beside the box to tick
         else:
             form.add_error(None, str(error))
         return FormOutcome(form, stored)

@@ -39,6 +39,11 @@ class WorkflowError(Exception):
     """A move the workflow does not allow; the message is shown to the user as it is."""
 
 
+class LateConfirmationRequired(WorkflowError):
+    """A closed period's submission not confirmed as late: the forms show it beside their
+    逾期补报 box."""
+
+
 class StaleVersionError(WorkflowError):
     def __init__(self, current: Record):
         super().__init__(
@@ -249,7 +254,7 @@ def submit_record(*, record: Record, user, version: int, late_ok: bool = False) 
     # closing of the quarter only stops it once its own due date has passed.
     closed = record.period.is_closed and timezone.localtime(now).date() > due
     if closed and not late_ok:
-        raise WorkflowError(f"{record.period.label}已关闭，请勾选“逾期补报”后再报送。")
+        raise LateConfirmationRequired(f"{record.period.label}已关闭，请勾选“逾期补报”后再报送。")
     from_status = record.status
     if record.submitted_at is None:
         record.is_late = timezone.localtime(now).date() > due or closed

@@ -113,7 +113,8 @@ def test_the_county_target_shows_a_bar_per_county_with_the_line_and_how_many_mee
     assert len(bars) == 18
     assert bars["卧龙区"] == pytest.approx(3.9) and bars["宛城区"] == pytest.approx(2.0)
     assert figure["layout"]["shapes"][0]["y0"] == 3.5
-    assert "每个县市区 3.5 亿元" in figure["layout"]["annotations"][0]["text"]
+    # The line is named in the legend, not by a label over the bars near it.
+    assert [t["name"] for t in figure["data"][1:]] == ["每个县市区 3.5 亿元"]
     assert "2024年各县市区：1/18 个达到当年要求" in page
     assert "已达成" in figure["data"][0]["text"][list(bars).index("卧龙区")]
     value_ids = re.findall(r'href="/records/value/(\d+)/"', page)
@@ -301,3 +302,14 @@ def test_before_the_due_date_only_a_reported_lag_makes_a_task_lag(
     assert lines == {"11": "卧龙区报告滞后"}
     counts = dict(re.findall(r'class="status-card task-(\w+)"><strong>(\d+)', page))
     assert counts == {"lagging": "1", "not_started": "21"}
+
+
+def test_every_status_badge_on_a_page_says_its_status(client, leader, plan, demo):
+    """A status is written in words wherever it is coloured (no badge without its word)."""
+    client.force_login(leader)
+    urls = [OVERVIEW, reverse("dashboards:unit", args=[f.unit("市科技局").pk]),
+            reverse("dashboards:target", args=[f.target(plan, "tech-smes").pk])]  # fmt: skip
+    for url in urls:
+        page = client.get(url).content.decode()
+        badges = re.findall(r'<span class="status status-\w+">([^<]*)</span>', page)
+        assert badges and all(b.strip() for b in badges), url

@@ -257,7 +257,7 @@ def test_returning_without_a_comment_shows_the_error_beside_the_box_in_chinese(
                            {"comment": " "})  # fmt: skip
     assert response.status_code == 200
     _, ret = review_forms(response.content.decode())
-    assert '<p class="field-error" role="alert">退回时必须填写退回意见。</p>' in ret
+    assert '<p class="field-error" id="id_comment_error">退回时必须填写退回意见。</p>' in ret
     report.refresh_from_db()
     assert report.status == "submitted"
 

@@ -416,7 +416,7 @@ def test_submitting_an_existing_draft_saves_the_edit_and_submits_it(client, plan
         ({"percent": ""}, "percent", "请填写完成进度。"),
         ({"progress": ""}, "progress", "请填写工作进展。"),
         ({"progress": "   "}, "progress", "请填写工作进展。"),
-        ({"completion": "maybe"}, "completion", "选择一个有效的选项"),
+        ({"completion": "maybe"}, "completion", "请从列表中选择完成情况。"),
     ],
 )
 @pytest.mark.parametrize("button", ["save", "submit"])
