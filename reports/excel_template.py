@@ -45,7 +45,6 @@ from reports.xlsx_cells import (
     number_cell,
     text_cell,
 )
-from targets.models import Target
 from tasks.models import ReportingPeriod, Unit
 
 GREY_FILL = PatternFill("solid", fgColor="E7E7E7")
@@ -164,14 +163,12 @@ def _write_tasks(sheet, duties: list[Duty], unit: Unit, period: ReportingPeriod)
         prompt="请从下拉列表中选择。",
     )
     percent_rule = DataValidation(
-        type="whole",
-        operator="between",
-        formula1="0",
-        formula2="100",
+        type="custom",
+        formula1=_is_a_number("E2"),
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="完成进度（%）",
-        error="请填写 0 到 100 的整数，不带百分号。",
+        error="请填写 0 到 100 的整数（全角数字也可以），不要使用公式。",
         showInputMessage=True,
         promptTitle="完成进度（%）",
         prompt="0 到 100 的整数，如 60。",
@@ -179,6 +176,15 @@ def _write_tasks(sheet, duties: list[Duty], unit: Unit, period: ReportingPeriod)
     for rule, column in ((choices, "D"), (percent_rule, "E")):
         sheet.add_data_validation(rule)
         rule.add(f"{column}2:{column}{last}")
+
+
+def _is_a_number(first: str) -> str:
+    """Excel's and WPS's check on a number cell, as a custom rule relative to its first cell:
+    a number, or text that reads as one once full-width characters are made half-width (ASC):
+    ５５％ and ９９．５, as a Chinese input method types them, pass, and the import reads them
+    (targets/numbers.py); the range and the precision are the import's to check, with its
+    message beside the row. A type=decimal rule would refuse them in the spreadsheet itself."""
+    return f'OR(ISNUMBER({first}),ISNUMBER(--ASC({first}&"")))'
 
 
 def _task_texts(source: ProgressReport | None) -> list:
@@ -221,24 +227,15 @@ def _write_values(sheet, duties: list[Duty], period: ReportingPeriod) -> None:
             ]
         )
     _header(sheet, VALUE_HEADER, widths, VALUE_MIN_WIDTHS)
-    amount = DataValidation(
-        type="decimal",
-        operator="greaterThanOrEqual",
-        formula1="0",
+    # One rule for every value cell, so that its formula is relative to D2, the first cell of
+    # its range; whether a figure is ≥ 0 or at most 100 (a percentage) the import checks.
+    number = DataValidation(
+        type="custom",
+        formula1=_is_a_number("D2"),
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="数值",
-        error="请填写不小于 0 的数字。",
-    )
-    share = DataValidation(
-        type="decimal",
-        operator="between",
-        formula1="0",
-        formula2="100",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="数值",
-        error="百分比请填写 0 到 100 之间的数字，不带百分号，如 2.35。",
+        error="请填写一个数字（全角数字、全角小数点和百分号也可以，如 ５５％），不要使用公式。",
     )
     forms = DataValidation(
         type="list",
@@ -289,12 +286,12 @@ def _write_values(sheet, duties: list[Duty], period: ReportingPeriod) -> None:
                 text_cell(sheet, value_key(duty)),
             ]
         )
-        (share if duty.subject.value_measure == Target.Measure.PERCENT else amount).add(f"D{row}")
+        number.add(f"D{row}")
         forms.add(f"C{row}")
         quality.add(f"F{row}")
         dates.add(f"G{row}")
     _fit_rows(sheet, widths.widths)
-    for rule in (amount, share, forms, quality, dates):
+    for rule in (number, forms, quality, dates):
         if rule.sqref.ranges:
             sheet.add_data_validation(rule)
 
@@ -302,15 +299,16 @@ def _write_values(sheet, duties: list[Duty], period: ReportingPeriod) -> None:
 HELP_LINES = [
     "一、怎么填",
     "1. 只在白色单元格中填写；灰色的序号、重点任务、指标、计量单位、填报口径不用改。",
-    "2. “任务进展”：每项任务一行。填写了一行就必须写明“工作进展”；",
+    "2. “任务进展”：每项任务一行。填写了一行，“工作进展”“完成情况”“完成进度（%）”三列必填；",
     "   “完成情况”从下拉列表中选择（{labels}）；",
-    "   “完成进度（%）”填 0 到 100 的整数，如 60。",
+    "   “完成进度（%）”填 0 到 100 的整数，如 60（全角数字也可以）；“存在问题”“下步计划”选填。",
     "3. “指标数值”：按数据来源公布的原样填写，不要折算成季度增量——",
     "   “口径”选时点数（年末数、季末数、占比）、年初至今累计（1—N月累计，至12月即全年）、",
     "   同比增速或期初至今累计（如“十四五”以来累计）；“数据截止日期”填数据反映的最后一天，",
     "   如 1—10月累计 填 10月31日；百分比只填数字，如 2.35 表示 2.35%；",
     "   家、项、个、名 填整数；金额最多两位小数。",
-    "4. 填了数值就必须写明“数据来源”（如统计公报、认定文件）；",
+    "4. “指标数值”中填了一行，“数值”和“数据来源”（如统计公报、认定文件）必填；“口径”留空按预填，",
+    "   “数据截止日期”留空按本季度最后一天；",
     "   “数据性质”选预计、快报或正式，留空按“快报”；预计数不会被判定为已达成。",
     "5. 模板已预填本季度已保存的内容；本季度还没有填报的任务预填上季度的报告，",
     "   请按本季度实际修改。",

@@ -185,11 +185,15 @@ def _task_content(row: _Row) -> dict | None:
         row.problem(2, "请填写工作进展。")
     completion_text = row.text(3)
     completion = labels.get(completion_text or "")
-    if completion_text is not None and completion is None:
+    if not completion_text:
+        row.problem(3, "请选择完成情况（必填，从下拉列表中选择：" + "、".join(labels) + "）。")
+    elif completion is None:
         row.problem(3, "请从下拉列表中选择：" + "、".join(labels) + "。")
     percent = None
     cell = row.plain(4)
-    if cell is not None:
+    if cell is None or cell.is_blank:
+        row.problem(4, "请填写完成进度（必填，0 到 100 的整数，如 60）。")
+    else:
         try:
             number = _as_number(cell, percent=True, max_digits=3, decimal_places=0)
         except ValidationError:

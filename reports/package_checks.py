@@ -74,6 +74,11 @@ def check_package(name: str, data: bytes) -> None:
             f"“{shown}”是含宏的 Excel 文件（.{extension}），不能导入。"
             "请使用本系统下载的 .xlsx 模板填写。"
         )
+    if extension in ("xls", "et"):
+        raise ImportRefused(
+            f"“{shown}”是旧版 .{extension} 格式，系统读取不了。请在 Excel 或 WPS 中打开它，"
+            "另存为 .xlsx 后导入。"
+        )
     if extension != "xlsx":
         raise ImportRefused(
             f"只能导入 .xlsx 格式的 Excel 文件（本系统下载的模板），“{shown}”不是。"
