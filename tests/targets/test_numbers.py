@@ -305,6 +305,10 @@ def test_the_percent_done_cell_of_the_import_gives_a_whole_percent_or_a_message(
         percent = changes[0].content["percent"]
         assert isinstance(percent, int) and 0 <= percent <= 100
     else:
-        assert [(p.column, p.message) for p in problems] == [
-            ("完成进度（%）", "完成进度应为 0 到 100 的整数。")
-        ]
+        blank = raw is None or (isinstance(raw, str) and not raw.strip())
+        message = (
+            "请填写完成进度（必填，0 到 100 的整数，如 60）。"
+            if blank
+            else "完成进度应为 0 到 100 的整数。"
+        )
+        assert [(p.column, p.message) for p in problems] == [("完成进度（%）", message)]
