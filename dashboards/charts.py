@@ -89,6 +89,18 @@ def two_lines(label: str) -> str:
     return f"{head}{year_mark}<br>{rest}" if year_mark and rest else label
 
 
+def _quarter_axis(labels: list[str], **extra) -> dict:
+    """An axis of quarters: every label written level, on two lines (year, quarter)."""
+    return {
+        "tickvals": labels,
+        "ticktext": [two_lines(label) for label in labels],
+        "tickangle": 0,
+        "automargin": True,
+        "fixedrange": True,
+        **extra,
+    }
+
+
 def year_ticks(labels: list[str]) -> dict:
     """One tick per year for a quarter axis too narrow for every quarter: at the middle of the
     year's quarters (category axes take fractional positions), named by the year."""
@@ -260,14 +272,7 @@ def trajectory_figure(
                 "automargin": True,
                 "fixedrange": True,
             },
-            xaxis={
-                "type": "category",
-                "tickvals": labels,
-                "ticktext": [two_lines(label) for label in labels],
-                "tickangle": 0,
-                "automargin": True,
-                "fixedrange": True,
-            },
+            xaxis=_quarter_axis(labels, type="category"),
         ),
         "form": {"kind": "trajectory", "years": year_ticks(labels)},
     }
@@ -455,14 +460,7 @@ def heatmap_figure(
             height=90 + 34 * len(rows),
             showlegend=False,
             margin={"l": 10, "r": 10, "t": 50, "b": 10},
-            xaxis={
-                "side": "top",
-                "tickvals": columns,
-                "ticktext": [two_lines(c) for c in columns],
-                "tickangle": 0,
-                "automargin": True,
-                "fixedrange": True,
-            },
+            xaxis=_quarter_axis(columns, side="top"),
             yaxis={"automargin": True, "autorange": "reversed", "fixedrange": True},
         ),
         "form": {

@@ -199,6 +199,8 @@ def _county_context(target, plan, result, day) -> dict:
         if figure:
             figure.url = value_url(figure.value_id)
         rows.append((county, figure, progress_from(county.detail["year_progress"])))
+    title = _("%(year)s年 %(target)s") % {"year": year, "target": target.label}
+    statuses = [p.status for _, _, p in rows]
     return {
         "year": year,
         "county_rows": rows,
@@ -207,15 +209,15 @@ def _county_context(target, plan, result, day) -> dict:
         "figure": charts.county_bars_figure(
             names=[c.unit.name for c, _, _ in rows],
             values=[f.value if f else None for _, f, _ in rows],
-            statuses=[p.status for _, _, p in rows],
+            statuses=statuses,
             status_labels=[p.label for _, _, p in rows],
             line=target.value,
             unit=target.value_measure,
-            title=_("%(year)s年 %(target)s") % {"year": year, "target": target.label},
+            title=title,
         ),
         "figure_label": chart_text.county_summary(
-            title=_("%(year)s年 %(target)s") % {"year": year, "target": target.label},
-            statuses=[p.status for _, _, p in rows],
+            title=title,
+            statuses=statuses,
             line=target.value,
             unit=target.value_measure,
         ),
@@ -270,13 +272,10 @@ def unit_dashboard(request, pk):
 def _unit_dashboard(plan: Plan, pk: int, day: dt.date, chosen, may_read) -> tuple:
     unit = get_object_or_404(Unit.objects.countable(), pk=pk)
     tasks, periods, codes, labels = dashboard.unit_heatmap(plan, unit, day, may_read)
+    names = [f"{t.number}. {t.title}" for t in tasks]
+    columns = [p.display_label for p in periods]
     figure = (
-        charts.heatmap_figure(
-            rows=[f"{t.number}. {t.title}" for t in tasks],
-            columns=[p.display_label for p in periods],
-            codes=codes,
-            labels=labels,
-        )
+        charts.heatmap_figure(rows=names, columns=columns, codes=codes, labels=labels)
         if tasks and periods
         else None
     )
@@ -301,8 +300,8 @@ def _unit_dashboard(plan: Plan, pk: int, day: dt.date, chosen, may_read) -> tupl
             "figure": figure,
             "figure_label": chart_text.heatmap_summary(
                 title=_("重点任务各季度完成情况"),
-                rows=[f"{t.number}. {t.title}" for t in tasks],
-                columns=[p.display_label for p in periods],
+                rows=names,
+                columns=columns,
                 labels=labels,
             ),
             "heat_rows": list(zip(tasks, labels, strict=True)),
