@@ -54,7 +54,21 @@ def targets_reported_by(unit: Unit, plan):
     )
 
 
-def duties_for(unit: Unit, period: ReportingPeriod) -> list[Duty]:
+def earlier_tasks(unit: Unit, period: ReportingPeriod) -> list[int]:
+    """The tasks the unit reported on in a period of the plan before this one (以上季度为底稿)."""
+    return list(
+        ProgressReport.objects.filter(
+            unit=unit, period__plan=period.plan_id, period__starts_on__lt=period.starts_on
+        )
+        .order_by("task_id")
+        .values_list("task_id", flat=True)
+        .distinct()
+    )
+
+
+def duties_for(unit: Unit, period: ReportingPeriod, earlier: set[int] | None = None) -> list[Duty]:
+    """What the unit owes in the period; `earlier`: the tasks it reported on in an earlier
+    period of the plan, when the caller has read them (earlier_tasks)."""
     plan = period.plan
     # The tasks the unit owns (Task.objects.owned_by) with its role in each, in one read: its
     # own assignment where it has one, else its collective's.
@@ -69,19 +83,13 @@ def duties_for(unit: Unit, period: ReportingPeriod) -> list[Duty]:
             roles[assignment.task_id] = assignment
     tasks = [a.task for a in roles.values()]
     reports = {r.task_id: r for r in ProgressReport.objects.filter(unit=unit, period=period)}
-    earlier = set(
-        ProgressReport.objects.filter(
-            unit=unit, period__plan=plan, period__starts_on__lt=period.starts_on
-        )
-        .order_by("task_id")
-        .values_list("task_id", flat=True)
-        .distinct()
-    )
+    if earlier is None:
+        earlier = set(earlier_tasks(unit, period))
     duties = []
     for task in tasks:
-        assignment = roles.get(task.pk)
-        role = assignment.get_role_display() if assignment else ""
-        if assignment and assignment.unit_id != unit.pk:
+        assignment = roles[task.pk]
+        role = assignment.get_role_display()
+        if assignment.unit_id != unit.pk:
             role = gettext("%(role)s（作为%(collective)s成员）") % {
                 "role": role, "collective": assignment.unit.name,
             }  # fmt: skip

@@ -30,7 +30,7 @@ from reports.access import (
     viewer_for,
     viewer_of,
 )
-from reports.duties import days_left, duties_for
+from reports.duties import days_left, duties_for, earlier_tasks
 from reports.forms import LoginForm, ReportForm, ValueForm
 from reports.history import content_rows
 from reports.models import ProgressReport, TargetValue, WorkflowRecord
@@ -106,8 +106,10 @@ def inbox(request):
     if period is None:
         return render(request, "reports/inbox.html", {"unit": unit, "plan": plan, "period": None})
 
+    earlier = earlier_tasks(unit, period)
+
     def build():
-        duties = duties_for(unit, period)
+        duties = duties_for(unit, period, set(earlier))
         done = sum(d.is_done for d in duties)
         left = days_left(period, today)
         return (
@@ -128,11 +130,11 @@ def inbox(request):
             },
         )
 
-    key = _inbox_key(request, unit, plan, periods, period, today)
+    key = _inbox_key(request, unit, plan, periods, period, today, earlier)
     return pages.cached_page(request, key, build)
 
 
-def _inbox_key(request, unit: Unit, plan: Plan, periods, period, today) -> str:
+def _inbox_key(request, unit: Unit, plan: Plan, periods, period, today, earlier) -> str:
     """我的填报 as it stands: the page is drawn again when anything it shows changes — the
     unit's records of the period (status, version, late mark), the tasks it reported before
     (以上季度为底稿), the plan's tasks, targets and units (Plan.content_version:
@@ -140,15 +142,13 @@ def _inbox_key(request, unit: Unit, plan: Plan, periods, period, today) -> str:
     left) — and it is kept per user and CSRF secret, for the forms it holds."""
     reports = ProgressReport.objects.filter(unit=unit, period=period).order_by("pk")
     values = TargetValue.objects.filter(unit=unit, period=period).order_by("pk")
-    earlier = ProgressReport.objects.filter(
-        unit=unit, period__plan=plan, period__starts_on__lt=period.starts_on
-    )
     shown = [period, *periods]
+    get_token(request)  # makes the CSRF secret of a request that came without one
     return pages.page_key(
         "inbox",
         [
             request.user.pk,
-            get_token(request) and request.META.get("CSRF_COOKIE", ""),
+            request.META["CSRF_COOKIE"],
             unit.pk,
             plan.pk,
             plan.content_version,
@@ -156,7 +156,7 @@ def _inbox_key(request, unit: Unit, plan: Plan, periods, period, today) -> str:
             [(p.pk, p.starts_on, p.ends_on, p.due_on, p.closed_at) for p in shown],
             list(reports.values_list("pk", "task_id", "status", "version", "is_late")),
             list(values.values_list("pk", "target_id", "series", "status", "version", "is_late")),
-            list(earlier.order_by("task_id").values_list("task_id", flat=True).distinct()),
+            earlier,
         ],
     )
 

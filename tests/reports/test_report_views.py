@@ -50,10 +50,9 @@ MAX_PAGE_QUERIES = 20
 # 我的填报 served from the cache (reports/views.py): the session, the user with its profile
 # and unit (reports/backends.py), the plan, its periods, the unit's reports and values of the
 # period and the tasks it reported before (the page's key), the demo flag; drawn: its tasks
-# with its roles, its reports, its earlier tasks, its targets, their values on top. The same
-# with 1 report or 38.
+# with its roles, its reports, its targets, their values on top. The same with 1 report or 38.
 INBOX_QUERIES = 8
-INBOX_DRAWN_QUERIES = 13
+INBOX_DRAWN_QUERIES = 12
 
 
 def at(*args):
