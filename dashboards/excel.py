@@ -31,6 +31,7 @@ from reports.xlsx_cells import (
 )
 
 LEDGER_TITLE = "南阳市创新创业行动实施方案重点任务分工台账"
+BRIEFING_TITLE = "南阳市创新创业行动推进情况通报"
 LEDGER_HEADER = [
     "序号",
     "重点任务",

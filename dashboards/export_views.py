@@ -14,10 +14,35 @@ from dashboards.models import ExportJob
 from reports.access import viewer_for
 from tasks.models import Plan, ReportingPeriod, Unit
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {
+    ExportJob.Kind.LEDGER: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportJob.Kind.BRIEFING: (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ),
+}
 
 
 class ExportForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=ExportJob.Kind.choices,
+        initial=ExportJob.Kind.LEDGER,
+        required=False,
+        label=gettext_lazy("文件"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": gettext_lazy("没有这种文件。"),
+        },
+    )
+    layout = forms.ChoiceField(
+        choices=ExportJob.Layout.choices,
+        initial=ExportJob.Layout.A4,
+        required=False,
+        label=gettext_lazy("台账版式"),
+        help_text=gettext_lazy(
+            "A4 会议版和 A3 版打印字号不小于 9 磅；屏幕版列全、字小，适合在电脑上看。"
+        ),
+        error_messages={"invalid_choice": gettext_lazy("没有这种版式。")},
+    )
     period = forms.ModelChoiceField(
         queryset=ReportingPeriod.objects.none(),
         label=gettext_lazy("填报期"),
@@ -38,6 +63,12 @@ class ExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = ReportingPeriod.objects.in_plan(plan)
 
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or ExportJob.Kind.LEDGER
+
+    def clean_layout(self):
+        return self.cleaned_data["layout"] or ExportJob.Layout.A4
+
 
 def _context(request):
     viewer = viewer_for(request.user)
@@ -54,6 +85,8 @@ def _page(request, viewer, form):
     if not viewer.reads_everything:
         form.fields["unit"].queryset = Unit.objects.filter(pk=viewer.unit_id)
         form.fields["unit"].empty_label = None
+        # The 通报 is for the plan office and leadership: a reporter exports the 台账 only.
+        form.fields["kind"].choices = [(ExportJob.Kind.LEDGER, ExportJob.Kind.LEDGER.label)]
     jobs = ExportJob.objects.filter(requested_by=request.user).select_related("period", "unit")[:20]
     return render(
         request,
@@ -81,12 +114,25 @@ def export_start(request):
         # The page again, each error beside its field; no export is started. The unit is
         # checked below against the viewer (403), not here, so the form takes any unit.
         return _page(request, viewer, form)
-    unit = form.cleaned_data["unit"]
-    if not viewer.reads_everything and unit is None:
+    kind, unit = form.cleaned_data["kind"], form.cleaned_data["unit"]
+    if kind == ExportJob.Kind.BRIEFING:
+        unit = None  # the 通报 covers the whole plan
+    elif not viewer.reads_everything and unit is None:
         unit = Unit.objects.filter(pk=viewer.unit_id).first()
-    if not can_export(viewer, unit):
-        raise PermissionDenied(_("填报员只能导出本单位的台账。"))
-    job = start_export(user=request.user, plan=plan, period=form.cleaned_data["period"], unit=unit)
+    if not can_export(viewer, unit, kind):
+        raise PermissionDenied(
+            _("季度通报只供市科技局、领导和管理员导出。")
+            if kind == ExportJob.Kind.BRIEFING
+            else _("填报员只能导出本单位的台账。")
+        )
+    job = start_export(
+        user=request.user,
+        plan=plan,
+        period=form.cleaned_data["period"],
+        unit=unit,
+        kind=kind,
+        layout=form.cleaned_data["layout"],
+    )
     messages.success(request, _("已开始生成：%(name)s") % {"name": job.filename})
     return redirect("dashboards:exports")
 
@@ -101,5 +147,8 @@ def export_download(request, pk):
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404(_("文件还没有生成好。"))
     return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=XLSX
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=CONTENT_TYPES[job.kind],
     )

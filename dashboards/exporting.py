@@ -137,18 +137,8 @@ def run_export(job_id: int) -> ExportJob | None:
         return None
     job = ExportJob.objects.select_related("plan", "period", "unit").get(pk=job_id)
     try:
-        # Judged on the period's last day (stored once the period has started), else today.
-        today = timezone.localdate()
-        day = job.period.ends_on if job.period.starts_on <= today else today
-        title = f"{LEDGER_TITLE}（{job.period.label}{'·' + job.unit.name if job.unit else ''}）"
         with tempfile.TemporaryFile() as handle:
-            write_workbook(
-                handle,
-                title=title,
-                ledger=ledger_rows(job.plan, job.period, job.unit),
-                targets=target_rows(job.plan, day, job.unit),
-                target_title=f"目标指标完成情况（截至{day:%Y年%-m月%-d日}）",
-            )
+            write_export(job, handle)
             handle.seek(0)
             job.file.save(job.filename, File(handle), save=False)
         job.status, job.finished_at = ExportJob.Status.DONE, timezone.now()
@@ -162,6 +152,25 @@ def run_export(job_id: int) -> ExportJob | None:
         )
         return ExportJob.objects.get(pk=job_id)
     return job
+
+
+def judged_on(period: ReportingPeriod, today: dt.date) -> dt.date:
+    """The day an export reads the verdicts of: the period's last day (stored once the period
+    has started), else today."""
+    return period.ends_on if period.starts_on <= today else today
+
+
+def write_export(job: ExportJob, stream) -> None:
+    """Write the job's file to `stream`."""
+    day = judged_on(job.period, timezone.localdate())
+    title = f"{LEDGER_TITLE}（{job.period.label}{'·' + job.unit.name if job.unit else ''}）"
+    write_workbook(
+        stream,
+        title=title,
+        ledger=ledger_rows(job.plan, job.period, job.unit),
+        targets=target_rows(job.plan, day, job.unit),
+        target_title=f"目标指标完成情况（截至{day:%Y年%-m月%-d日}）",
+    )
 
 
 def remove_expired_exports(now: dt.datetime | None = None) -> int:

@@ -8,11 +8,22 @@ from django.utils.translation import gettext_lazy as _
 
 def _export_path(instance: "ExportJob", filename: str) -> str:
     # A random name on disk; the Chinese file name the user sees is kept in `filename`.
-    return f"exports/{uuid.uuid4().hex}.xlsx"
+    suffix = ".docx" if instance.kind == ExportJob.Kind.BRIEFING else ".xlsx"
+    return f"exports/{uuid.uuid4().hex}{suffix}"
 
 
 class ExportJob(models.Model):
-    """A 台账 export run in the background (dashboards/jobs.py), and the file it produced."""
+    """An export run in the background (dashboards/jobs.py), and the file it produced: the 台账
+    workbook in one of its print layouts, or the quarterly 通报 as a Word document."""
+
+    class Kind(models.TextChoices):
+        LEDGER = "ledger", _("台账（Excel）")
+        BRIEFING = "briefing", _("季度通报（Word）")
+
+    class Layout(models.TextChoices):
+        A4 = "a4", _("A4 横向·会议用（方案五列＋本期进展、存在问题、完成情况、填报单位）")
+        A3 = "a3", _("A3 横向·全部列")
+        SCREEN = "screen", _("屏幕阅读·全部列（不分页）")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
@@ -44,6 +55,10 @@ class ExportJob(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    kind = models.CharField(_("文件"), max_length=20, choices=Kind.choices, default=Kind.LEDGER)
+    layout = models.CharField(
+        _("版式"), max_length=20, choices=Layout.choices, default=Layout.A4, blank=True
+    )
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
@@ -54,8 +69,8 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("台账导出")
-        verbose_name_plural = _("台账导出")
+        verbose_name = _("导出文件")
+        verbose_name_plural = _("导出文件")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
