@@ -3,19 +3,32 @@
 Sheet 1 is the ledger (附件：重点任务分工台账) with this period's progress beside each task and
 unit; sheet 2 the targets. Text users typed is always written as text: a cell that begins with
 = + - @, a tab or a line break could otherwise become a formula or a link in Excel or WPS.
-Numbers stay numbers, percentages are formatted as percentages, and the sheets print on A4
-landscape, fitted to the page width, with the header rows repeated on every page.
+Numbers stay numbers, percentages are formatted as percentages. The sheets print landscape
+with the header rows repeated on every page, in one of three layouts (dashboards/ledger_pages.py):
+A4 for meetings (the plan's five columns and the progress a meeting reads), A3 with every
+column, both at 100 % (10.5-pt text), and the screen layout, every column fitted to A4's width.
 """
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
+from dashboards.ledger_pages import (
+    A4,
+    HEADER_POINTS,
+    SCREEN,
+    SHARED,
+    TITLE_POINTS,
+    Layout,
+    height_of,
+    parts,
+    row_lines,
+)
 from reports.xlsx_cells import (
     CENTER,
     HEAD_FILL,
@@ -24,13 +37,13 @@ from reports.xlsx_cells import (
     NumberCells,
     TextCells,
     display_width,  # noqa: F401 (the ledger's measure, imported from here by its tests)
-    line_widths,
     number_cell,
     text_cell,
     write_only_sheet,
 )
 
 LEDGER_TITLE = "南阳市创新创业行动实施方案重点任务分工台账"
+DEMO_MARK = "演示数据，非正式统计"
 BRIEFING_TITLE = "南阳市创新创业行动推进情况通报"
 LEDGER_HEADER = [
     "序号",
@@ -45,24 +58,35 @@ LEDGER_HEADER = [
     "填报单位",
     "填报时间",
 ]
-# Widths in characters, wide (Chinese) characters counting two; long text wraps within them.
-LEDGER_MAX_WIDTHS = [6, 16, 20, 48, 12, 48, 26, 26, 10, 14, 17]
 TARGET_HEADER = ["指标", "目标值", "当前值", "期望值", "完成率", "状态", "依据", "原文"]
-TARGET_MAX_WIDTHS = [34, 12, 12, 12, 10, 14, 30, 60]
-LINE_POINTS = 14  # one line of 10.5-pt 宋体, with its spacing
 
 
-def _print_setup(sheet, header_rows: str) -> None:
+def _print_setup(sheet, layout: Layout, *, header: str, demo: bool) -> None:
+    """Landscape on the layout's paper, the title and header rows on every page, the period
+    (and 演示数据) in the page header and 第 N 页 共 M 页 in the footer. The print layouts are
+    printed at 100 %, their columns made to fit; the screen layout is fitted to the width."""
     sheet.freeze_panes = "A3"
-    sheet.print_title_rows = header_rows
+    sheet.print_title_rows = "1:2"
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = 9  # A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.paperSize = layout.paper
+    if layout.rows_room is None:
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    else:
+        sheet.page_setup.scale = 100
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+    sheet.page_margins.left = sheet.page_margins.right = 0.3
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.page_margins.header = sheet.page_margins.footer = 0.25
+    hf = sheet.HeaderFooter
+    hf.oddHeader.left.text = header.replace("&", "&&")
+    hf.oddHeader.left.size = 10
+    if demo:
+        hf.oddHeader.right.text = DEMO_MARK
+        hf.oddHeader.right.size = 10
+    hf.oddFooter.center.text = "第 &P 页 共 &N 页"
+    hf.oddFooter.center.size = 10
 
 
 @dataclass
@@ -95,11 +119,24 @@ class TargetRow:
 
 
 def write_workbook(
-    stream, *, title: str, ledger: list[LedgerRow], targets: list[TargetRow], target_title: str
+    stream,
+    *,
+    title: str,
+    ledger: list[LedgerRow],
+    targets: list[TargetRow],
+    target_title: str,
+    layout: Layout = A4,
+    header: str = "",
+    demo: bool = False,
 ) -> None:
+    """The workbook in `layout`; `header` (the period) heads every printed page, and `demo`
+    marks the title, every page and the file's properties as 演示数据."""
     book = Workbook(write_only=True)
-    _write_ledger(write_only_sheet(book, "重点任务台账"), title, ledger)
-    _write_targets(write_only_sheet(book, "目标指标"), target_title, targets)
+    if demo:
+        title, target_title = f"{title}【演示数据】", f"{target_title}【演示数据】"
+        book.properties.subject = book.properties.keywords = DEMO_MARK
+    _write_ledger(write_only_sheet(book, "重点任务台账"), title, ledger, layout, header, demo)
+    _write_targets(write_only_sheet(book, "目标指标"), target_title, targets, layout, header, demo)
     book.save(stream)
 
 
@@ -108,12 +145,13 @@ def _title_row(sheet, title: str, columns: int):
     cell.data_type = "s"
     cell.font = Font(name="宋体", bold=True, size=16)
     cell.alignment = CENTER
-    sheet.row_dimensions[1].height = 32
+    sheet.row_dimensions[1].height = TITLE_POINTS
     sheet.append([cell])
     sheet.merged_cells.add(f"A1:{get_column_letter(columns)}1")
 
 
-def _header_row(sheet, header: list[str]):
+def _header_row(sheet, header: list[str], widths):
+    sheet.row_dimensions[2].height = max(HEADER_POINTS, height_of(row_lines(header, widths)))
     cells = []
     for name in header:
         cell = text_cell(sheet, name, alignment=CENTER, bold=True)
@@ -138,18 +176,6 @@ def _ledger_values(row: LedgerRow) -> list:
     ]
 
 
-def lines_needed(value, width: float) -> int:
-    """Lines a wrapped text takes in a column `width` characters wide."""
-    return _lines_taken("" if value is None else str(value), max(width - 1, 1))
-
-
-def _lines_taken(text: str, room: float) -> int:
-    lines = line_widths(text)
-    if len(lines) == 1:  # most cells hold one line
-        return max(1, math.ceil(lines[0] / room))
-    return sum(max(1, math.ceil(line / room)) for line in lines or (0,))
-
-
 def _task_blocks(rows: list[list]) -> list[list[list]]:
     """The rows (as _ledger_values) of each task: consecutive rows with the same 序号."""
     blocks, start = [], 0
@@ -162,83 +188,72 @@ def _task_blocks(rows: list[list]) -> list[list[list]]:
     return blocks
 
 
-def ledger_row_heights(rows: list[LedgerRow], widths: list[float]) -> list[float]:
-    """Row heights that show every wrapped line. Excel and WPS do not grow a row for text in
-    merged cells, so a task's merged columns (序号 … 完成时限) share out their lines over the
-    task's rows."""
-    return _row_heights(_task_blocks([_ledger_values(row) for row in rows]), widths)
+def ledger_row_heights(rows: list[LedgerRow], layout: Layout = SCREEN) -> list[float]:
+    """Each row's height in `layout` (see dashboards/ledger_pages.py)."""
+    table = [[values[i] for i in layout.columns] for values in map(_ledger_values, rows)]
+    return [h for part in parts(_task_blocks(table), layout) for h in part.heights]
 
 
-def _row_heights(blocks: list[list[list]], widths: list[float]) -> list[float]:
-    rooms = [max(width - 1, 1) for width in widths]
-    shared_rooms, own_rooms = rooms[:5], rooms[5:]
-    heights = []
-    for block in blocks:
-        own = [_most_lines(values[5:], own_rooms) for values in block]
-        shared = _most_lines(block[0][:5], shared_rooms)
-        missing = max(0, shared - sum(own))
-        for index, lines in enumerate(own):
-            extra = missing // len(own) + (1 if index < missing % len(own) else 0)
-            heights.append((lines + extra) * LINE_POINTS + 4)
-    return heights
-
-
-def _most_lines(values: list, rooms: list[float]) -> int:
-    """The lines the tallest of a row's values takes, each wrapped in its own column."""
-    return max(
-        _lines_taken("" if value is None else str(value), room)
-        for value, room in zip(values, rooms, strict=True)
-    )
-
-
-def _write_ledger(sheet, title: str, rows: list[LedgerRow]) -> None:
-    table = [_ledger_values(row) for row in rows]
+def _write_ledger(sheet, title: str, rows: list[LedgerRow], layout: Layout, header, demo):
+    names = [LEDGER_HEADER[i] for i in layout.columns]
+    table = [[values[i] for i in layout.columns] for values in map(_ledger_values, rows)]
     blocks = _task_blocks(table)
-    widths = ColumnWidths(LEDGER_HEADER, LEDGER_MAX_WIDTHS)
-    for block in blocks:
-        widths.see(block[0][:5])  # a task's own columns, the same on each of its rows
-        for values in block:
-            widths.see(values[5:], start=5)
-    widths.apply(sheet)  # column widths must come before the first row in write-only mode
-    _print_setup(sheet, "1:2")
-    _title_row(sheet, title, len(LEDGER_HEADER))
-    _header_row(sheet, LEDGER_HEADER)
-    heights = _row_heights(blocks, widths.widths)
+    if layout.rows_room is None:  # on the screen: as wide as the text needs, within limits
+        widths = ColumnWidths(names, list(layout.widths))
+        for block in blocks:
+            widths.see(block[0][:SHARED])  # a task's own columns, the same on each of its rows
+            for values in block:
+                widths.see(values[SHARED:], start=SHARED)
+        layout = replace(layout, widths=tuple(widths.widths))
+    _column_widths(sheet, layout.widths)  # before the first row in write-only mode
+    _print_setup(sheet, layout, header=header, demo=demo)
+    _title_row(sheet, title, len(names))
+    _header_row(sheet, names, layout.widths)
     # One cell a column, styled once (see TextCells); 完成时限, 完成情况 and 填报时间 centred.
+    centred = {LEDGER_HEADER.index(name) for name in ("完成时限", "完成情况", "填报时间")}
     columns = [NumberCells(sheet, alignment=CENTER)] + [
-        TextCells(sheet, alignment=CENTER if index in (4, 8, 10) else WRAP)
-        for index in range(1, len(LEDGER_HEADER))
+        TextCells(sheet, alignment=CENTER if index in centred else WRAP)
+        for index in layout.columns[1:]
     ]
-    spans: dict[int, list[int]] = {}
     # Rows of one height share one RowDimension, read when each row is written: a write-only
     # sheet takes only the row's attributes from it, and making thousands of them showed.
     dimensions, by_height = sheet.row_dimensions, {}
-    for index, (values, height) in enumerate(zip(table, heights, strict=True), start=3):
-        if height not in by_height:
-            by_height[height] = dimensions[index]
-            by_height[height].height = height
-        dimensions[index] = by_height[height]
-        sheet.append([cell(value) for cell, value in zip(columns, values, strict=True)])
-        spans.setdefault(values[0], [index, index])[1] = index
-    # A task's own columns (序号 … 完成时限) span the rows of all its units, as in the plan.
-    for first, last in spans.values():
-        if last > first:
+    index = 3
+    for part in parts(blocks, layout):
+        if part.new_page:
+            sheet.row_breaks.append(Break(id=index - 1))
+        first = index
+        for values, height in zip(part.rows, part.heights, strict=True):
+            if height not in by_height:
+                by_height[height] = dimensions[index]
+                by_height[height].height = height
+            dimensions[index] = by_height[height]
+            sheet.append([cell(value) for cell, value in zip(columns, values, strict=True)])
+            index += 1
+        # A task's own columns (序号 … 完成时限) span the rows of all its units on the page.
+        if index - 1 > first:
             for column in "ABCDE":
-                sheet.merged_cells.add(f"{column}{first}:{column}{last}")
+                sheet.merged_cells.add(f"{column}{first}:{column}{index - 1}")
 
 
-def _write_targets(sheet, title: str, rows: list[TargetRow]) -> None:
-    widths = ColumnWidths(TARGET_HEADER, TARGET_MAX_WIDTHS)
-    for row in rows:
-        widths.see(
-            [row.label, row.goal, row.current, row.expected, "100.0%", row.status, row.basis,
-             row.source]
-        )  # fmt: skip
-    widths.apply(sheet)
-    _print_setup(sheet, "1:2")
+def _write_targets(sheet, title: str, rows: list[TargetRow], layout: Layout, header, demo):
+    widths = list(layout.target_widths)
+    if layout.rows_room is None:
+        seen = ColumnWidths(TARGET_HEADER, widths)
+        for row in rows:
+            seen.see(
+                [row.label, row.goal, row.current, row.expected, "100.0%", row.status, row.basis,
+                 row.source]
+            )  # fmt: skip
+        widths = seen.widths
+    _column_widths(sheet, widths)
+    _print_setup(sheet, layout, header=header, demo=demo)
     _title_row(sheet, title, len(TARGET_HEADER))
-    _header_row(sheet, TARGET_HEADER)
-    for row in rows:
+    _header_row(sheet, TARGET_HEADER, widths)
+    text_widths = [widths[0], widths[5], widths[6], widths[7]]
+    for index, row in enumerate(rows, start=3):
+        texts = [row.label, row.status, row.basis, row.source]
+        sheet.row_dimensions[index].height = height_of(row_lines(texts, text_widths))
         sheet.append(
             [
                 text_cell(sheet, row.label),
@@ -251,3 +266,8 @@ def _write_targets(sheet, title: str, rows: list[TargetRow]) -> None:
                 text_cell(sheet, row.source),
             ]
         )
+
+
+def _column_widths(sheet, widths) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width

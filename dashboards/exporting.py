@@ -6,12 +6,14 @@ import logging
 import tempfile
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files import File
 from django.utils import timezone
 
 from dashboards.assessment import basis_text
 from dashboards.excel import LEDGER_TITLE, LedgerRow, TargetRow, write_workbook
+from dashboards.ledger_pages import A4, LAYOUTS
 from dashboards.models import ExportJob
 from dashboards.verdicts import state_for, stored_results
 from reports.models import ProgressReport, WorkflowRecord
@@ -170,7 +172,19 @@ def write_export(job: ExportJob, stream) -> None:
         ledger=ledger_rows(job.plan, job.period, job.unit),
         targets=target_rows(job.plan, day, job.unit),
         target_title=f"目标指标完成情况（截至{day:%Y年%-m月%-d日}）",
+        layout=LAYOUTS.get(job.layout, A4),
+        header=f"{job.period.label}　数据截至{day:%Y年%-m月%-d日}",
+        demo=demo_data_present(),
     )
+
+
+def demo_data_present() -> bool:
+    """Whether the database holds demonstration data (the demo app, when it is installed,
+    records it): exports then say 演示数据 on every page. Looked up by name, so that the read
+    side does not import the demo app."""
+    if not apps.is_installed("demo"):
+        return False
+    return apps.get_model("demo", "DemoDataset").objects.exists()
 
 
 def remove_expired_exports(now: dt.datetime | None = None) -> int:

@@ -25,10 +25,12 @@ HEAD_FILL = PatternFill("solid", fgColor="E9EDF2")
 
 
 class _CharacterWidths(dict):
-    """Each character's width, looked up in unicodedata the first time it is seen."""
+    """Each character's width, looked up in unicodedata the first time it is seen. Wide and
+    full-width characters count two, and so do the ambiguous ones (“ ” … — ° ×): Chinese
+    fonts (宋体, Noto CJK) draw them full width."""
 
     def __missing__(self, character: str) -> int:
-        width = self[character] = 2 if unicodedata.east_asian_width(character) in "WF" else 1
+        width = self[character] = 2 if unicodedata.east_asian_width(character) in "WFA" else 1
         return width
 
 
@@ -36,7 +38,7 @@ _CHARACTER_WIDTHS = _CharacterWidths()
 
 
 def display_width(text: str) -> int:
-    """Columns a line of text needs: wide and full-width characters count double."""
+    """Columns a line of text needs: wide, full-width and ambiguous characters count double."""
     if text.isascii():
         return len(text)
     return sum(map(_CHARACTER_WIDTHS.__getitem__, text))
@@ -56,6 +58,86 @@ def _line_widths(text: str) -> tuple[int, ...]:
 
 
 _remembered_line_widths = functools.lru_cache(maxsize=2048)(_line_widths)
+
+
+def wrapped_lines(text: str, room: float) -> int:
+    """Lines `text` takes when wrapped as Excel, WPS and LibreOffice wrap it in a column with
+    `room` columns for text: a Chinese character may start a new line anywhere but before a
+    closing mark or after an opening one, a run of Latin letters or digits only at a space (a
+    run longer than the line is cut), and each line break starts a line. An empty text takes
+    one line."""
+    room = max(int(room), 2)
+    lines = text.splitlines() or [""]
+    if len(text) > 500:
+        return sum(_wrapped_line(line, room) for line in lines)
+    return sum(_remembered_wrapped_line(line, room) for line in lines)
+
+
+def _wrapped_line(line: str, room: int) -> int:
+    if display_width(line) <= room:
+        return 1
+    lines, used = 1, 0
+    for token in _tokens(line):
+        width = display_width(token)
+        if used + width <= room:
+            used += width
+            continue
+        if used + display_width(token.rstrip()) <= room:  # spaces may hang past the edge
+            used = room
+            continue
+        if width > room:  # a run longer than a line: cut, starting on the current line
+            for character in token:
+                step = _CHARACTER_WIDTHS[character]
+                if used + step > room:
+                    lines, used = lines + 1, 0
+                used += step
+            continue
+        lines, used = lines + 1, width
+    return lines
+
+
+_remembered_wrapped_line = functools.lru_cache(maxsize=4096)(_wrapped_line)
+
+
+# Marks a line may not start with, and marks it may not end with (禁则): they go with the
+# character beside them to the next line.
+_NO_LINE_START = frozenset("，。、；：？！”’）》」』】〉…—·%％,.;:?!)]}")
+_NO_LINE_END = frozenset("“‘（《「『【〈([{")
+
+
+def _tokens(line: str):
+    """Where a line may wrap: after each wide character, and after a space, but never before
+    a closing mark or after an opening one."""
+    tokens, word = [], []
+    for character in line:
+        if character in _NO_LINE_START and (word or tokens):
+            if word:
+                word.append(character)
+            else:
+                tokens[-1] += character
+            continue
+        if word and (word[-1] in _NO_LINE_END):
+            word.append(character)
+            if _CHARACTER_WIDTHS[character] == 2:
+                tokens.append("".join(word))
+                word = []
+            continue
+        if _CHARACTER_WIDTHS[character] == 2:
+            if word:
+                tokens.append("".join(word))
+                word = []
+            if character in _NO_LINE_END:
+                word.append(character)
+            else:
+                tokens.append(character)
+        else:
+            word.append(character)
+            if character == " ":
+                tokens.append("".join(word))
+                word = []
+    if word:
+        tokens.append("".join(word))
+    return tokens
 
 
 BOLD_FONT = Font(name="宋体", size=10.5, bold=True)

@@ -24,6 +24,7 @@ from reports.xlsx_cells import (
     display_width,
     number_cell,
     text_cell,
+    wrapped_lines,
     write_only_sheet,
 )
 from tests import factories as f
@@ -33,7 +34,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def counted_one_by_one(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def counted_one_by_one(text: str) -> int:
     ["", "abc", "市科技局", "ＡＢ１", "ｶﾀｶﾅ", "“十四五”…°", "e\u0301", "😀👍🏽", "한국어", "\u3000",
      "mixed 中文 and ＡＢ", "\t", "\x85", "\u2028"],
 )  # fmt: skip
-def test_a_lines_width_counts_wide_and_full_width_characters_double(text):
+def test_a_lines_width_counts_wide_full_width_and_ambiguous_characters_double(text):
     assert display_width(text) == counted_one_by_one(text)
 
 
@@ -109,3 +110,30 @@ def template(unit_name: str, period) -> dict:
 def test_the_offline_template_is_written_as_before(plan, demo, unit_name, slug):
     actual = template(unit_name, f.period(plan, 2025, 4))
     assert actual == golden(f"template_demo_2025q4_{slug}", actual)
+
+
+@pytest.mark.parametrize(
+    ("text", "room", "lines"),
+    [
+        ("", 10, 1),
+        ("市科技局", 8, 1),
+        ("市科技局市", 8, 2),  # a Chinese character starts a new line anywhere
+        ("abc defgh", 8, 2),  # Latin text wraps at the space
+        ("abcdefghij", 8, 2),  # a word longer than the line is cut
+        ("市科技局，", 8, 2),  # a closing mark goes down with the character before it
+        ("市科技“局”", 8, 2),  # and an opening one with the character after it
+        ("第一行\n第二行", 20, 2),
+        ("第一行\n\n", 20, 2),
+        ("推进" * 120, 41, 12),
+    ],
+)
+def test_wrapped_lines_wrap_as_office_suites_do(text, room, lines):
+    assert wrapped_lines(text, room) == lines
+
+
+@given(st.text(max_size=300), st.integers(min_value=2, max_value=60))
+def test_wrapped_text_takes_at_least_the_lines_its_width_needs(text, room):
+    from math import ceil
+
+    need = sum(max(1, ceil(display_width(line) / room)) for line in text.splitlines() or [""])
+    assert wrapped_lines(text, room) >= need
