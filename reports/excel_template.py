@@ -1,6 +1,13 @@
 """Writing the offline Excel template a unit fills in (reports/template_format.py names its
 sheets and columns): one row per task and target value owed this quarter, pre-filled, with
-drop-down lists, allowed ranges and locked grey columns."""
+drop-down lists, allowed ranges and locked grey columns.
+
+The two data sheets are protected without a password: Excel, WPS and LibreOffice refuse typing
+in a grey cell (序号, 重点任务, 指标, 计量单位, the hidden 行标识, the header, a record already
+submitted) and take it in a white one, whose cells are the only unlocked ones. No password,
+because one that every unit must be told is no secret, and one that is not told locks a unit
+out of its own file: a reporter who must can lift the protection from the menu (填写说明 says
+how), and the import never reads the grey columns but the row key, which it checks."""
 
 import io
 
@@ -8,7 +15,7 @@ from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -48,6 +55,8 @@ from reports.xlsx_cells import (
 from tasks.models import ReportingPeriod, Unit
 
 GREY_FILL = PatternFill("solid", fgColor="E7E7E7")
+# Every cell is locked unless unlocked (Excel's default, and openpyxl's); a white input cell is.
+UNLOCKED = Protection(locked=False)
 
 
 def _target_label(duty: Duty) -> str:
@@ -58,15 +67,34 @@ def _target_label(duty: Duty) -> str:
 
 
 def _text(sheet, value, *, locked: bool = False) -> Cell:
-    """An input cell: text kept as text (reports/excel.text_cell), or an empty bordered cell."""
+    """An input cell: text kept as text (reports/excel.text_cell), or an empty bordered cell;
+    grey and locked for a record the import may not change."""
     if value in (None, ""):
         cell = Cell(sheet)
         cell.border, cell.alignment = BORDER, WRAP
     else:
         cell = text_cell(sheet, str(value).replace("\r\n", "\n"))
+    return _input(cell, locked=locked)
+
+
+def _input(cell: Cell, *, locked: bool) -> Cell:
     if locked:
         cell.fill = GREY_FILL
+    else:
+        cell.protection = UNLOCKED
     return cell
+
+
+def _protect(sheet) -> None:
+    """Sheet protection without a password (see the module's docstring). What stays allowed:
+    selecting any cell (to read or copy a grey one), column widths and row heights (formatting
+    a column or a row: resizing, hiding, showing). Formatting cells, inserting or deleting rows
+    and columns, sorting and filtering stay refused: the import reads rows by their place and
+    their hidden key. Data validations work on the unlocked cells as on an unprotected sheet."""
+    protection = sheet.protection
+    protection.sheet = True
+    protection.formatColumns = protection.formatRows = False  # False: not protected, allowed
+    protection.selectLockedCells = protection.selectUnlockedCells = False
 
 
 def _read_only(sheet, value, *, alignment=WRAP) -> Cell:
@@ -132,8 +160,7 @@ def _write_tasks(sheet, duties: list[Duty], unit: Unit, period: ReportingPeriod)
         title.comment = _locked_note(duty)
         percent = number_cell(sheet, source.percent if source else None, "0")
         percent.alignment = CENTER
-        if locked:
-            percent.fill = GREY_FILL
+        _input(percent, locked=locked)
         completion = source.get_completion_display() if source else None
         sheet.append(
             [
@@ -148,6 +175,7 @@ def _write_tasks(sheet, duties: list[Duty], unit: Unit, period: ReportingPeriod)
             ]
         )
     _fit_rows(sheet, widths.widths)
+    _protect(sheet)
     last = len(rows) + 1
     if last < 2:
         return
@@ -271,8 +299,8 @@ def _write_values(sheet, duties: list[Duty], period: ReportingPeriod) -> None:
         value = number_cell(sheet, record.value if record else None)
         form, quality_text, covers_to = _value_texts(duty, period)
         day = date_cell(sheet, covers_to)
-        if locked:
-            value.fill = day.fill = GREY_FILL
+        _input(value, locked=locked)
+        _input(day, locked=locked)
         sheet.append(
             [
                 label,
@@ -291,6 +319,7 @@ def _write_values(sheet, duties: list[Duty], period: ReportingPeriod) -> None:
         quality.add(f"F{row}")
         dates.add(f"G{row}")
     _fit_rows(sheet, widths.widths)
+    _protect(sheet)
     for rule in (number, forms, quality, dates):
         if rule.sqref.ranges:
             sheet.add_data_validation(rule)
@@ -298,7 +327,8 @@ def _write_values(sheet, duties: list[Duty], period: ReportingPeriod) -> None:
 
 HELP_LINES = [
     "一、怎么填",
-    "1. 只在白色单元格中填写；灰色的序号、重点任务、指标、计量单位、填报口径不用改。",
+    "1. 只在白色单元格中填写；灰色的序号、重点任务、指标、计量单位不用改（工作表已保护，",
+    "   灰色单元格改不了）。",
     "2. “任务进展”：每项任务一行。填写了一行，“工作进展”“完成情况”“完成进度（%）”三列必填；",
     "   “完成情况”从下拉列表中选择（{labels}）；",
     "   “完成进度（%）”填 0 到 100 的整数，如 60（全角数字也可以）；“存在问题”“下步计划”选填。",
@@ -317,11 +347,15 @@ HELP_LINES = [
     "二、注意",
     "1. 不要使用公式，直接填写内容或数值。",
     "2. 不要插入、删除或移动行和列，不要修改工作表名称和隐藏的“行标识”列。",
-    "3. 只能导入本单位、本季度的模板；文件须保存为 .xlsx 格式，不要设置密码。",
+    "3. 只能导入本单位、本季度的模板；文件须保存为 .xlsx 格式，不要设置打开密码。",
     "4. 已报送或已审核的项目（灰色）不能通过导入修改；如需修改，请联系审核员退回。",
     "5. 文件有任何一处问题，整份文件都不会导入，",
     "   页面会逐条列出问题所在的工作表、行号和列名。",
     "6. 导入后的内容为草稿，请到系统“我的填报”中核对，并逐项报送。",
+    "7. “任务进展”“指标数值”两个工作表设置了保护，没有密码：灰色单元格不能修改，",
+    "   白色单元格照常填写，列宽、行高可以调整，下拉列表照常使用。确需取消保护时，",
+    "   在“审阅”中点“撤消工作表保护”（WPS 为“撤销工作表保护”），不需要输入密码；",
+    "   工作表保护不影响导入，灰色的序号、重点任务等列导入时不读取。",
 ]
 
 
@@ -346,6 +380,7 @@ def _write_meta(sheet, unit: Unit, period: ReportingPeriod) -> None:
     for key, value in template_meta(unit, period).items():
         sheet.append([text_cell(sheet, key), text_cell(sheet, value)])
     sheet.sheet_state = "hidden"
+    _protect(sheet)  # signed, so an edit is caught anyway; protected, so it is not made by chance
 
 
 def build_template(*, unit: Unit, period: ReportingPeriod) -> bytes:
