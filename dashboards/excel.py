@@ -20,11 +20,11 @@ from openpyxl.worksheet.pagebreak import Break
 
 from dashboards.ledger_pages import (
     A4,
-    HEADER_POINTS,
     SCREEN,
     SHARED,
     TITLE_POINTS,
     Layout,
+    header_height,
     height_of,
     parts,
     row_lines,
@@ -69,7 +69,7 @@ def _print_setup(sheet, layout: Layout, *, header: str, demo: bool) -> None:
     sheet.print_title_rows = "1:2"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = layout.paper
-    if layout.rows_room is None:
+    if layout.page_room is None:
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -151,7 +151,7 @@ def _title_row(sheet, title: str, columns: int):
 
 
 def _header_row(sheet, header: list[str], widths):
-    sheet.row_dimensions[2].height = max(HEADER_POINTS, height_of(row_lines(header, widths)))
+    sheet.row_dimensions[2].height = header_height(header, widths)
     cells = []
     for name in header:
         cell = text_cell(sheet, name, alignment=CENTER, bold=True)
@@ -191,14 +191,15 @@ def _task_blocks(rows: list[list]) -> list[list[list]]:
 def ledger_row_heights(rows: list[LedgerRow], layout: Layout = SCREEN) -> list[float]:
     """Each row's height in `layout` (see dashboards/ledger_pages.py)."""
     table = [[values[i] for i in layout.columns] for values in map(_ledger_values, rows)]
-    return [h for part in parts(_task_blocks(table), layout) for h in part.heights]
+    header = header_height([LEDGER_HEADER[i] for i in layout.columns], layout.widths)
+    return [h for part in parts(_task_blocks(table), layout, header) for h in part.heights]
 
 
 def _write_ledger(sheet, title: str, rows: list[LedgerRow], layout: Layout, header, demo):
     names = [LEDGER_HEADER[i] for i in layout.columns]
     table = [[values[i] for i in layout.columns] for values in map(_ledger_values, rows)]
     blocks = _task_blocks(table)
-    if layout.rows_room is None:  # on the screen: as wide as the text needs, within limits
+    if layout.page_room is None:  # on the screen: as wide as the text needs, within limits
         widths = ColumnWidths(names, list(layout.widths))
         for block in blocks:
             widths.see(block[0][:SHARED])  # a task's own columns, the same on each of its rows
@@ -219,7 +220,7 @@ def _write_ledger(sheet, title: str, rows: list[LedgerRow], layout: Layout, head
     # sheet takes only the row's attributes from it, and making thousands of them showed.
     dimensions, by_height = sheet.row_dimensions, {}
     index = 3
-    for part in parts(blocks, layout):
+    for part in parts(blocks, layout, header_height(names, layout.widths)):
         if part.new_page:
             sheet.row_breaks.append(Break(id=index - 1))
         first = index
@@ -238,7 +239,7 @@ def _write_ledger(sheet, title: str, rows: list[LedgerRow], layout: Layout, head
 
 def _write_targets(sheet, title: str, rows: list[TargetRow], layout: Layout, header, demo):
     widths = list(layout.target_widths)
-    if layout.rows_room is None:
+    if layout.page_room is None:
         seen = ColumnWidths(TARGET_HEADER, widths)
         for row in rows:
             seen.see(

@@ -21,7 +21,7 @@ LINE_POINTS = 15.5  # one line of 10.5-pt text: 宋体 needs 13.5, Noto CJK abou
 ROW_PADDING = 5  # above and below a cell's text
 SHARED = 5  # 序号, 重点任务, 责任单位, 推进措施, 完成时限: the task's own columns
 CONTINUED = "（续）"
-PAGE_SAFETY = 0.96  # printers and suites differ a little in what fits
+PAGE_SAFETY = 0.93  # suites differ in what fits: LibreOffice sets the page header inside
 
 
 @dataclass(frozen=True)
@@ -30,32 +30,30 @@ class Layout:
     columns: tuple[int, ...]  # indexes into excel.LEDGER_HEADER, the task's own five first
     widths: tuple[int, ...]  # each column's width in characters (wide ones count two)
     paper: int  # Excel's paperSize: 9 is A4, 8 is A3
-    rows_room: float | None  # points of rows a page holds under the repeated header; None: the
-    # screen layout, fitted to the page width, its blocks never cut
+    page_room: float | None  # points a page holds below its top and above its bottom margin;
+    # None: the screen layout, fitted to the page width, its blocks never cut
     target_widths: tuple[int, ...]
 
 
-TITLE_POINTS, HEADER_POINTS = 32, 24
-# A landscape page's height less its margins (0.6 in top and bottom), the title and the header.
-_A4_ROOM = 595.3 - 2 * 43.2 - TITLE_POINTS - HEADER_POINTS
-_A3_ROOM = 841.9 - 2 * 43.2 - TITLE_POINTS - HEADER_POINTS
+TITLE_POINTS, HEADER_POINTS = 32, 24  # the title row; the header row at least
+MARGIN_POINTS = 43.2  # 0.6 in at the top and the bottom
 
 SCREEN = Layout(
     "screen",
     tuple(range(11)),
     (6, 16, 20, 48, 14, 48, 26, 26, 10, 14, 18),
     paper=9,
-    rows_room=None,
+    page_room=None,
     target_widths=(34, 12, 12, 12, 10, 16, 30, 60),
 )
 # The columns a meeting reads: the plan's five, then 本期进展, 存在问题, 完成情况, 填报单位. At
-# 100 % on A4 (0.3-inch side margins) these are 140 characters: 274 mm of the 282 there are.
+# 100 % on A4 (0.3-inch side margins) these are 141 characters: 276 mm of the 282 there are.
 A4 = Layout(
     "a4",
     (0, 1, 2, 3, 4, 5, 6, 8, 9),
-    (5, 12, 12, 34, 14, 29, 14, 9, 11),
+    (5, 12, 12, 34, 14, 28, 14, 10, 12),
     paper=9,
-    rows_room=_A4_ROOM * PAGE_SAFETY,
+    page_room=595.3 - 2 * MARGIN_POINTS,
     target_widths=(26, 9, 9, 9, 8, 12, 28, 40),
 )
 # Every column at 100 % on A3: 201 characters, 394 mm of the 405 there are.
@@ -64,7 +62,7 @@ A3 = Layout(
     tuple(range(11)),
     (5, 14, 16, 36, 14, 36, 20, 20, 10, 12, 18),
     paper=8,
-    rows_room=_A3_ROOM * PAGE_SAFETY,
+    page_room=841.9 - 2 * MARGIN_POINTS,
     target_widths=(34, 12, 12, 12, 10, 16, 36, 70),
 )
 LAYOUTS = {layout.key: layout for layout in (A4, A3, SCREEN)}
@@ -125,10 +123,23 @@ def _continued(row: list) -> list:
     return [row[0], f"{row[1]}{CONTINUED}", *row[2:]]
 
 
-def parts(blocks: list[list[list]], layout: Layout) -> list[Part]:
-    """Each task's rows (`blocks`, in the layout's columns) as the parts they are printed in."""
+def header_height(names: list[str], widths) -> float:
+    """The header row's height: its names wrapped in their columns."""
+    return max(HEADER_POINTS, height_of(row_lines(names, widths)))
+
+
+def rows_room(layout: Layout, header: float) -> float | None:
+    """Points of rows a page holds under the title and the header repeated on it."""
+    if layout.page_room is None:
+        return None
+    return (layout.page_room - TITLE_POINTS - header) * PAGE_SAFETY
+
+
+def parts(blocks: list[list[list]], layout: Layout, header: float) -> list[Part]:
+    """Each task's rows (`blocks`, in the layout's columns) as the parts they are printed in,
+    under a header row `header` points high."""
     shared_widths, own_widths = layout.widths[:SHARED], layout.widths[SHARED:]
-    room, used, printed = layout.rows_room, 0.0, []
+    room, used, printed = rows_room(layout, header), 0.0, []
     for block in blocks:
         own = [row_lines(row[SHARED:], own_widths) for row in block]
         shared = row_lines(block[0][:SHARED], shared_widths)

@@ -51,6 +51,10 @@ def _missing_service(item) -> str | None:
         reason = services.browser_missing()
         if reason:
             return reason
+    if item.get_closest_marker("office"):
+        reason = services.office_missing()
+        if reason:
+            return reason
     return None
 
 

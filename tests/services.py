@@ -7,6 +7,7 @@ CI=true it fails instead, so CI can never pass by skipping (see conftest.py).
 import os
 import shutil
 import socket
+import subprocess
 from urllib.parse import urlparse
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -41,6 +42,23 @@ def browser_missing() -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "the playwright package is not installed (pip install -r requirements-dev.txt)"
+    return None
+
+
+def office_missing() -> str | None:
+    """LibreOffice, poppler's PDF tools and the system Python's UNO bridge (tests/office.py)."""
+    for tool, package in (
+        ("soffice", "libreoffice-calc-nogui libreoffice-writer-nogui"),
+        ("pdftotext", "poppler-utils"),
+        ("pdfinfo", "poppler-utils"),
+    ):
+        if not shutil.which(tool):
+            return f"{tool} not found (apt-get install {package})"
+    check = subprocess.run(
+        ["/usr/bin/python3", "-c", "import uno"], capture_output=True, check=False
+    )
+    if check.returncode:
+        return "the system Python cannot import uno (apt-get install python3-uno)"
     return None
 
 
