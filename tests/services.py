@@ -59,6 +59,13 @@ def office_missing() -> str | None:
     )
     if check.returncode:
         return "the system Python cannot import uno (apt-get install python3-uno)"
+    fonts = subprocess.run(["fc-list"], capture_output=True, text=True, check=False).stdout
+    for family, package in (
+        ("Noto Sans CJK", "fonts-noto-cjk"),
+        ("Carlito", "fonts-crosextra-carlito"),
+    ):
+        if family not in fonts:
+            return f"the font {family} is missing (apt-get install {package})"
     return None
 
 
