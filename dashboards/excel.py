@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.pagebreak import Break
 
 from dashboards.ledger_pages import (
@@ -219,6 +220,7 @@ def _write_ledger(sheet, title: str, rows: list[LedgerRow], layout: Layout, head
     # Rows of one height share one RowDimension, read when each row is written: a write-only
     # sheet takes only the row's attributes from it, and making thousands of them showed.
     dimensions, by_height = sheet.row_dimensions, {}
+    merged = sheet.merged_cells.ranges
     index = 3
     for part in parts(blocks, layout, header_height(names, layout.widths)):
         if part.new_page:
@@ -232,9 +234,13 @@ def _write_ledger(sheet, title: str, rows: list[LedgerRow], layout: Layout, head
             sheet.append([cell(value) for cell, value in zip(columns, values, strict=True)])
             index += 1
         # A task's own columns (序号 … 完成时限) span the rows of all its units on the page.
+        # The ranges never overlap: they go into the set as they are, without the check of
+        # MultiCellRange.add against every range already there.
         if index - 1 > first:
-            for column in "ABCDE":
-                sheet.merged_cells.add(f"{column}{first}:{column}{index - 1}")
+            for column in range(1, SHARED + 1):
+                merged.add(
+                    CellRange(min_col=column, min_row=first, max_col=column, max_row=index - 1)
+                )
 
 
 def _write_targets(sheet, title: str, rows: list[TargetRow], layout: Layout, header, demo):
