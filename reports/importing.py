@@ -16,16 +16,25 @@ problems is saved, in one transaction, through reports/workflow.py as drafts tha
 normal workflow. Unchanged rows are left alone, so importing a file twice changes nothing the
 second time.
 
+The template pre-fills a task not yet reported this quarter with last quarter's report, so a
+template uploaded untouched would turn last quarter's text into this quarter's drafts without a
+word. A row that would save, field for field, the unit's last submitted or approved report of
+an earlier quarter (repeats_last_quarter) is therefore left out unless the reporter includes
+it: the upload asks first (Repeats.ASK: nothing saved, ChoiceNeeded counts the rows), and the
+reporter's answer imports the same file again, in one transaction, leaving such rows out (the
+default) or saving them too.
+
 The workbook's texts and the problems are Chinese documents, as in dashboards/excel.py and
 reports/workflow.py: the labels of the drop-down lists must read the same whatever language the
 page is shown in.
 
-This module checks the rows and saves them (about 450 lines, most of it the cell-by-cell
+This module checks the rows and saves them (about 580 lines, most of it the cell-by-cell
 checks of a task row and a value row); building the template, checking the package and reading
 the workbook are reports/excel_template.py, package_checks.py and template_reading.py.
 """
 
 import datetime as dt
+import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,19 +44,23 @@ from django.utils import translation
 
 from reports import workflow
 from reports.duties import Duty, duties_for
-from reports.models import TargetValue
+from reports.models import ProgressReport, TargetValue
 from reports.package_checks import EXCEL_CELL_CHARS, MAX_LISTED_PROBLEMS, check_package
 from reports.template_format import (
     FORM_WORDS,
     NO,
     QUALITY_WORDS,
     TASK_HEADER,
+    TASK_SHEET,
     VALUE_FIELD,
     VALUE_HEADER,
+    VALUE_SHEET,
     YES,
+    ChoiceNeeded,
     ImportRefused,
     ImportSummary,
     Problem,
+    RepeatedRow,
     Status,
     completion_labels,
 )
@@ -73,6 +86,24 @@ class Change:
     duty: Duty
     content: dict
     row: int
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (self.duty.kind, self.duty.subject.pk, self.duty.series)
+
+    @property
+    def writes(self) -> bool:
+        """Whether saving the row creates a record or changes this quarter's."""
+        record = self.duty.record
+        return record is None or _first_difference(record, self.content) is not None
+
+
+class Repeats(enum.StrEnum):
+    """What an import does with the rows that repeat last quarter (repeats_last_quarter)."""
+
+    ASK = "ask"  # if there are any, save nothing: ChoiceNeeded says what would be saved
+    LEAVE_OUT = "leave_out"  # save the other rows only
+    INCLUDE = "include"  # save them too, as drafts: the reporter has confirmed it
 
 
 class _Row:
@@ -380,16 +411,81 @@ def check_rows(
     return changes, problems
 
 
+# --- rows the same as last quarter ------------------------------------------------------------
+
+
+def repeats_last_quarter(change: Change, earlier) -> bool:
+    """Whether the row would save again `earlier`, the unit's latest submitted or approved
+    record of an earlier quarter for the same task (or target and series): every field the
+    reporter fills in equal, texts compared as the import compares them (blanks around them
+    and Windows line ends ignored). Runs no queries.
+
+    Edge cases: without an earlier record, False. A row the same as this quarter's record
+    saves nothing and is False whatever last quarter said, so a template downloaded again
+    after such rows were imported is not asked about twice; a row that would turn this
+    quarter's draft back into last quarter's text is True. A value row names its 数据截止日期,
+    which must lie in its own quarter, so it repeats an earlier one only if that one's date
+    lay in this quarter too: in practice only task rows, which the template pre-fills from
+    last quarter's report, repeat.
+    """
+    if earlier is None or not change.writes:
+        return False
+    return _first_difference(earlier, change.content) is None
+
+
+def _earlier_records(changes: list[Change], *, unit: Unit, period: ReportingPeriod) -> dict:
+    """For the rows that would write, the unit's latest submitted or approved record of an
+    earlier quarter of the plan, keyed as Change.key. Two queries at most."""
+    done = (Status.SUBMITTED, Status.APPROVED)
+    before = {"period__plan": period.plan, "period__starts_on__lt": period.starts_on}
+    tasks = [c.duty.subject.pk for c in changes if c.duty.kind == "task" and c.writes]
+    targets = [c.duty.subject.pk for c in changes if c.duty.kind == "target" and c.writes]
+    earlier = {}
+    if tasks:
+        reports = ProgressReport.objects.for_unit(unit).filter(
+            task__in=tasks, status__in=done, **before
+        )
+        for report in reports.select_related("period").order_by("period__starts_on"):
+            earlier[("task", report.task_id, TargetValue.Series.ACTUAL)] = report  # latest wins
+    if targets:
+        values = TargetValue.objects.for_unit(unit).filter(
+            target__in=targets, status__in=done, **before
+        )
+        for value in values.select_related("period").order_by("period__starts_on"):
+            earlier[("target", value.target_id, value.series)] = value
+    return earlier
+
+
+def _repeated_row(change: Change, earlier) -> RepeatedRow:
+    subject = change.duty.subject
+    if change.duty.kind == "task":
+        return RepeatedRow(TASK_SHEET, change.row, f"{subject.number} {subject.title}",
+                           earlier.period.label)  # fmt: skip
+    label = subject.label
+    if change.duty.series == TargetValue.Series.BENCHMARK:
+        label += "（对标基准值）"
+    return RepeatedRow(VALUE_SHEET, change.row, label, earlier.period.label)
+
+
 # --- the import ----------------------------------------------------------------------------
 
 
 def import_template(
-    *, name: str, data: bytes, unit: Unit, period: ReportingPeriod, user
+    *,
+    name: str,
+    data: bytes,
+    unit: Unit,
+    period: ReportingPeriod,
+    user,
+    repeats: Repeats = Repeats.LEAVE_OUT,
 ) -> ImportSummary:
     """Save a filled template as drafts, all rows or none (see the module's docstring).
 
     The file is checked and read before the transaction starts; what the unit owes is read and
-    every row checked and saved inside it, so the rows are compared with what is stored.
+    every row checked and saved inside it, so the rows are compared with what is stored. Rows
+    that repeat last quarter (repeats_last_quarter) are left out, or saved with the others
+    when `repeats` is INCLUDE; with ASK, if there are any, nothing is saved and ChoiceNeeded
+    carries the summary of what leaving them out would save.
     """
     if period.is_closed:
         raise ImportRefused(
@@ -406,8 +502,23 @@ def import_template(
                 if len(problems) > MAX_LISTED_PROBLEMS:
                     message += f"以下列出前 {MAX_LISTED_PROBLEMS} 处。"
                 raise ImportRefused(message, problems[:MAX_LISTED_PROBLEMS])
-            summary = ImportSummary(skipped=_empty_rows(parsed, changes))
+            summary = ImportSummary(
+                skipped=_empty_rows(parsed, changes), repeats_included=repeats == Repeats.INCLUDE
+            )
+            earlier = _earlier_records(changes, unit=unit, period=period)
+            saved = []
             for change in changes:
+                record = earlier.get(change.key)
+                if repeats_last_quarter(change, record):
+                    summary.repeated.append(_repeated_row(change, record))
+                    if repeats != Repeats.INCLUDE:
+                        continue
+                saved.append(change)
+            if repeats == Repeats.ASK and summary.repeated:
+                for change in saved:
+                    _count(change, summary)
+                raise ChoiceNeeded(summary)
+            for change in saved:
                 _apply(change, summary, unit=unit, period=period, user=user)
     except workflow.StaleVersionError as error:
         raise ImportRefused(
@@ -423,6 +534,16 @@ def import_template(
 def _empty_rows(parsed: ParsedTemplate, changes: list[Change]) -> int:
     """Rows of the template whose input cells the user left empty."""
     return len(parsed.tasks.rows) + len(parsed.values.rows) - len(changes)
+
+
+def _count(change: Change, summary: ImportSummary) -> None:
+    """Count the row as _apply would, saving nothing (for a preview)."""
+    if change.duty.record is None:
+        summary.created += 1
+    elif change.writes:
+        summary.updated += 1
+    else:
+        summary.unchanged += 1
 
 
 def _apply(change: Change, summary: ImportSummary, *, unit, period, user) -> None:

@@ -3,7 +3,7 @@ columns, the keys of its rows, the signed _meta sheet, and the results of an imp
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import translation
 from django.utils.crypto import salted_hmac
@@ -75,12 +75,37 @@ class ImportRefused(Exception):
         self.problems = list(problems)
 
 
+@dataclass(frozen=True)
+class RepeatedRow:
+    """A row whose content is, field for field, the unit's report of an earlier quarter."""
+
+    sheet: str
+    row: int
+    subject: str  # the task (its number and title) or the target, as the row names it
+    earlier_period: str  # 2024年第三季度
+
+
 @dataclass
 class ImportSummary:
+    """What an import saved, or, in a preview, what it would save."""
+
     created: int = 0
     updated: int = 0
-    unchanged: int = 0
+    unchanged: int = 0  # rows the same as what the unit has already saved this quarter
     skipped: int = 0  # rows left entirely empty
+    # Rows that would write last quarter's report again (importing.repeats_last_quarter):
+    # left out unless the reporter chose to include them, and then counted as created or updated.
+    repeated: list[RepeatedRow] = field(default_factory=list)
+    repeats_included: bool = False
+
+
+class ChoiceNeeded(Exception):
+    """Rows repeat last quarter's reports and the reporter has not said whether to import them:
+    nothing is saved; `preview` says what the import would do."""
+
+    def __init__(self, preview: ImportSummary):
+        super().__init__(f"{len(preview.repeated)} 行与上季度内容相同")
+        self.preview = preview
 
 
 def template_filename(unit: Unit, period: ReportingPeriod) -> str:
