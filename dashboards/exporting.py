@@ -12,6 +12,8 @@ from django.core.files import File
 from django.utils import timezone
 
 from dashboards.assessment import basis_text
+from dashboards.briefing import gather_briefing
+from dashboards.briefing_docx import write_briefing
 from dashboards.excel import LEDGER_TITLE, LedgerRow, TargetRow, write_workbook
 from dashboards.ledger_pages import A4, LAYOUTS
 from dashboards.models import ExportJob
@@ -163,8 +165,12 @@ def judged_on(period: ReportingPeriod, today: dt.date) -> dt.date:
 
 
 def write_export(job: ExportJob, stream) -> None:
-    """Write the job's file to `stream`."""
+    """Write the job's file to `stream`: the 通报 or the 台账."""
     day = judged_on(job.period, timezone.localdate())
+    if job.kind == ExportJob.Kind.BRIEFING:
+        briefing = gather_briefing(job.plan, job.period, day)
+        write_briefing(stream, briefing, demo=demo_data_present())
+        return
     title = f"{LEDGER_TITLE}（{job.period.label}{'·' + job.unit.name if job.unit else ''}）"
     write_workbook(
         stream,
