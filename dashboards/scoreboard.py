@@ -17,8 +17,25 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from dashboards.excel import DEMO_MARK
+from dashboards.ledger_pages import (
+    PAGE_SAFETY,
+    TITLE_POINTS,
+    header_height,
+    height_of,
+    text_room,
+)
 from dashboards.verdicts import stored_compliance
 from reports.models import TargetValue, WorkflowRecord
+from reports.xlsx_cells import (
+    BODY_FONT,
+    BOLD_FONT,
+    BORDER,
+    CENTER,
+    HEAD_FILL,
+    display_width,
+    wrapped_lines,
+)
 from targets import progress
 from targets.models import Target
 from tasks.models import Plan, ReportingPeriod, Unit
@@ -124,45 +141,189 @@ def county_scoreboard(plan: Plan, year: int) -> list[CountyScore]:
     return ranked
 
 
-def scoreboard_workbook(rows: list[CountyScore], year: int) -> bytes:
-    """The scoreboard as an .xlsx: numbers as numbers, rates as percentages, A4 landscape."""
+# The printed table (A4 landscape, 10.5-pt 宋体, at 100 % when its columns fit). Excel draws a
+# column w characters wide in 7w + 5 pixels at 96 dpi; A4 is 297 mm wide, less the margins.
+# Top and bottom margins of 0.5 in (the page header and footer 0.2 in from the edge) let the
+# 18 counties, the table's head and the notes under it go on one page.
+SIDE_MARGIN_IN, END_MARGIN_IN, EDGE_IN = 0.3, 0.5, 0.2
+PRINTABLE_PX = (297 / 25.4 - 2 * SIDE_MARGIN_IN) * 96
+FIT_SHARE = 0.97  # Excel, WPS and LibreOffice differ a little in how wide a column prints
+PAGE_ROOM = 595.3 - 2 * 72 * END_MARGIN_IN  # points between the top and bottom margins
+MIN_SCALE = 90  # a whole table is printed down to 90 % (9.5-pt text) to keep it on one page
+TITLE_FONT = Font(name="宋体", size=16, bold=True)
+SCORE_FORMAT, RATE_FORMAT, COUNT_FORMAT = "0.0", "0.0%", "0"
+_MEASURE_FORMATS = {"亿元": "#,##0.00", "万元": "#,##0.00", "%": "0.0"}
+_NUMBER = Alignment(vertical="center")
+_NAME = Alignment(wrap_text=True, vertical="center")
+_NOTE = Alignment(wrap_text=True, vertical="top")
+_FIXED_HEAD = ["名次", "县市区", "应报项数", "按时报送", "逾期报送", "按时报送率"]
+_FIXED_WIDTHS = [6, None, 9, 9, 9, 11]  # None: as wide as the longest county name
+MET_WIDTH, SCORE_WIDTH = 8, 8
+MIN_VALUE_WIDTH, MAX_VALUE_WIDTH = 12, 24
+NOTE_GAP_POINTS = 8  # the blank row between the table and the notes under it
+# How `CountyScore.score` is reckoned, a line a rule, so that no formula is cut across lines
+SCORE_RULE = "\n".join(
+    (
+        "综合得分 = 40 × 按时报送率 + 60 × 各项指标完成程度的平均，满分100分，保留一位小数；"
+        "同分的按时报送率高者在前。",
+        "按时报送率 = 按时报送项数 ÷ 应报项数；指标完成程度 = 当年最新审核通过的数值 ÷ 当年要求，"
+        "最高计100%，未报计0。",
+        "每年的流量指标（1—N月累计）按数值截至日期占全年的比例折算当年要求；是否达标：数值不低于"
+        "当年要求。",
+    )
+)
+
+
+def _column_pixels(widths) -> float:
+    """The columns' printed width at 100 %, in pixels at 96 dpi."""
+    return sum(7 * w + 5 for w in widths)
+
+
+def _widths(rows: list[CountyScore], targets: list[Target]) -> list[int]:
+    """Each column's width in characters: the fixed columns, then each target's value and
+    是否达标, then 综合得分. The targets' value columns are as narrow as lets their labels wrap
+    in the fewest lines the page's width allows; when not even the narrowest fit, the table
+    is printed fitted to the width."""
+    names = max((display_width(r.unit.name) for r in rows), default=6)
+    name_width = next((w for w in range(10, 31) if text_room(w) >= names), 30)
+    fixed = [w if w is not None else name_width for w in _FIXED_WIDTHS]
+    labels = [_target_head(t) for t in targets]
+
+    def widths_for(value_width: int) -> list[int]:
+        return [*fixed, *[value_width, MET_WIDTH] * len(targets), SCORE_WIDTH]
+
+    def lines(value_width: int) -> int:
+        return max((wrapped_lines(h, text_room(value_width)) for h in labels), default=1)
+
+    fitting = [
+        w
+        for w in range(MIN_VALUE_WIDTH, MAX_VALUE_WIDTH + 1)
+        if _column_pixels(widths_for(w)) <= PRINTABLE_PX * FIT_SHARE
+    ]
+    if not fitting:
+        return widths_for(MIN_VALUE_WIDTH)
+    fewest = lines(fitting[-1])
+    return widths_for(next(w for w in fitting if lines(w) == fewest))
+
+
+def _target_head(target: Target) -> str:
+    # the unit on a line of its own: LibreOffice would break a line after its opening bracket
+    return f"{target.label}\n（{target.value_measure}）"
+
+
+def _date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _cell(sheet, row: int, column: int, value, *, number_format="General", alignment=_NUMBER):
+    cell = sheet.cell(row=row, column=column, value=value)
+    cell.font, cell.border = BODY_FONT, BORDER
+    cell.number_format, cell.alignment = number_format, alignment
+    return cell
+
+
+def _body_row(sheet, row: int, score: CountyScore, formats: list[str]) -> None:
+    values = [score.rank, score.unit.name, score.owed, score.on_time, score.late]
+    for column, value in enumerate(values, start=1):
+        alignment = _NAME if column == 2 else CENTER if column == 1 else _NUMBER
+        _cell(sheet, row, column, value, number_format=COUNT_FORMAT, alignment=alignment)
+    _cell(sheet, row, 6, float(score.on_time_rate), number_format=RATE_FORMAT)
+    column = 7
+    for target, number_format in zip(score.targets, formats, strict=True):
+        if target.value is None:  # nothing approved this year: a dash, as on the page
+            _cell(sheet, row, column, "—", number_format=number_format, alignment=CENTER)
+        else:
+            _cell(sheet, row, column, float(target.value), number_format=number_format)
+        _cell(sheet, row, column + 1, "是" if target.met else "否", alignment=CENTER)
+        column += 2
+    _cell(sheet, row, column, float(score.score), number_format=SCORE_FORMAT)
+
+
+def _print_setup(sheet, widths: list[int], height: float, *, header: str, demo: bool) -> None:
+    """A4 landscape, the title and header rows on every page, the year and data date (and
+    演示数据) in the page header, 第 N 页 共 M 页 in the footer. Printed at 100 % (10.5-pt
+    text), or smaller down to MIN_SCALE when that keeps the table and its notes (`height`
+    points in all) on one page, so that no page holds the notes alone; fitted to the page's
+    width when the columns do not fit."""
+    setup = sheet.page_setup
+    setup.orientation, setup.paperSize = "landscape", sheet.PAPERSIZE_A4
+    if _column_pixels(widths) <= PRINTABLE_PX:
+        # LibreOffice sets the page header and footer inside the margins: PAGE_SAFETY
+        one_page = int(100 * PAGE_ROOM * PAGE_SAFETY / height)
+        setup.scale = one_page if MIN_SCALE <= one_page < 100 else 100
+    else:
+        setup.fitToWidth, setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:2"
+    sheet.print_options.horizontalCentered = True
+    margins = sheet.page_margins
+    margins.left = margins.right = SIDE_MARGIN_IN
+    margins.top = margins.bottom = END_MARGIN_IN
+    margins.header = margins.footer = EDGE_IN
+    hf = sheet.HeaderFooter
+    hf.oddHeader.left.text, hf.oddHeader.left.size = header, 10
+    if demo:
+        hf.oddHeader.right.text, hf.oddHeader.right.size = DEMO_MARK, 10
+    hf.oddFooter.center.text, hf.oddFooter.center.size = "第 &P 页 共 &N 页", 10
+
+
+def scoreboard_workbook(
+    rows: list[CountyScore], year: int, *, as_of: dt.date | None = None, demo: bool = False
+) -> bytes:
+    """The scoreboard as an .xlsx a 考核 meeting prints: a bordered table with every row as
+    tall as its wrapped text, numbers as numbers in one format a column (scores 0.0, rates
+    0.0%, each target in its unit's precision), and under it how the score is computed and
+    the day the figures are as of (`as_of`, today when not given). `demo` marks every printed
+    page, the line under the table and the file's properties as 演示数据."""
+    as_of = as_of or timezone.localdate()
     book = Workbook()
     sheet = book.active
     sheet.title = f"{year}年度考核评比"
     targets = [t.target for t in rows[0].targets] if rows else []
-    header = ["名次", "县市区", "应报项数", "按时报送", "逾期报送", "按时报送率"]
+    header = list(_FIXED_HEAD)
     for target in targets:
-        header += [f"{target.label}（{target.value_measure}）", "是否达标"]
+        header += [_target_head(target), "是否达标"]
     header.append("综合得分")
-    sheet.append([f"南阳市创新创业行动{year}年度县市区考核评比"])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in rows:
-        values = [row.rank, row.unit.name, row.owed, row.on_time, row.late, float(row.on_time_rate)]
-        for score in row.targets:
-            values += [
-                float(score.value) if score.value is not None else None,
-                "是" if score.met else "否",
-            ]
-        values.append(float(row.score))
-        sheet.append(values)
-    for cell in sheet["F"][2:]:
-        cell.number_format = "0.0%"
-    for index in range(1, len(header) + 1):
-        sheet.column_dimensions[get_column_letter(index)].width = 14
-    sheet.column_dimensions["B"].width = 22
+    widths = _widths(rows, targets)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    last = len(header)
+
+    title = f"南阳市创新创业行动{year}年度县市区考核评比"
+    if demo:  # on every printed page and under the table; the title stays the plan's own
+        book.properties.subject = book.properties.keywords = DEMO_MARK
+    sheet.cell(row=1, column=1, value=title).font = TITLE_FONT
+    sheet["A1"].alignment = CENTER
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
+    sheet.row_dimensions[1].height = TITLE_POINTS
+
+    for column, name in enumerate(header, start=1):
+        cell = _cell(sheet, 2, column, name, alignment=CENTER)
+        cell.font, cell.fill = BOLD_FONT, HEAD_FILL
+    sheet.row_dimensions[2].height = header_height(header, widths)
+
+    formats = [_MEASURE_FORMATS.get(t.value_measure, COUNT_FORMAT) for t in targets]
+    for row, score in enumerate(rows, start=3):
+        _body_row(sheet, row, score, formats)
+        sheet.row_dimensions[row].height = height_of(
+            max(wrapped_lines(score.unit.name, text_room(widths[1])), 1)
+        )
+
+    # One blank row, then the rule and the date as wrapped text over the table's width.
+    notes = [SCORE_RULE, f"数据截至{_date(as_of)}。" + (f"{DEMO_MARK}。" if demo else "")]
+    room = text_room(sum(widths))
+    sheet.row_dimensions[len(rows) + 3].height = NOTE_GAP_POINTS
+    for row, text in enumerate(notes, start=len(rows) + 4):
+        cell = sheet.cell(row=row, column=1, value=text)
+        cell.font, cell.alignment = BODY_FONT, _NOTE
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+        sheet.row_dimensions[row].height = height_of(wrapped_lines(text, room))
+
     sheet.freeze_panes = "C3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "1:2"
+    height = sum(sheet.row_dimensions[r].height for r in range(1, sheet.max_row + 1))
+    _print_setup(
+        sheet, widths, height, header=f"{year}年度县市区考核评比　数据截至{_date(as_of)}", demo=demo
+    )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

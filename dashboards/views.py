@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from dashboards import chart_text, charts, dashboard
 from dashboards.assessment import figure_from_json
+from dashboards.exporting import demo_data_present
 from dashboards.page_cache import cached_page, viewer_scope
 from dashboards.scoreboard import county_scoreboard, scoreboard_workbook, scoreboard_years
 from dashboards.verdicts import progress_from, state_for, stored_compliance, stored_results
@@ -327,7 +328,10 @@ def scoreboard(request):
     order = order if order in SCOREBOARD_ORDERS else "rank"
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
-            scoreboard_workbook(_scoreboard_rows(plan, year, order), year), content_type=XLSX
+            scoreboard_workbook(
+                _scoreboard_rows(plan, year, order), year, as_of=today, demo=demo_data_present()
+            ),
+            content_type=XLSX,
         )
         response["Content-Disposition"] = content_disposition_header(
             True, f"{year}年度县市区创新创业行动考核评比.xlsx"
