@@ -274,7 +274,7 @@ def scoreboard_workbook(
     tall as its wrapped text, numbers as numbers in one format a column (scores 0.0, rates
     0.0%, each target in its unit's precision), and under it how the score is computed and
     the day the figures are as of (`as_of`, today when not given). `demo` marks every printed
-    page, the line under the table and the file's properties as 演示数据."""
+    page, the title, the line under the table and the file's properties as 演示数据."""
     as_of = as_of or timezone.localdate()
     book = Workbook()
     sheet = book.active
@@ -290,7 +290,8 @@ def scoreboard_workbook(
     last = len(header)
 
     title = f"南阳市创新创业行动{year}年度县市区考核评比"
-    if demo:  # on every printed page and under the table; the title stays the plan's own
+    if demo:  # in the title, on every printed page, under the table and in the properties
+        title = f"{title}【演示数据】"
         book.properties.subject = book.properties.keywords = DEMO_MARK
     sheet.cell(row=1, column=1, value=title).font = TITLE_FONT
     sheet["A1"].alignment = CENTER

@@ -350,6 +350,7 @@ def scoreboard(request):
                 "years": years,
                 "rows": _scoreboard_rows(plan, year, order),
                 "order": order,
+                "today": today,
             },
         ),
         charts=False,

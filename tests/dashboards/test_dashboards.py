@@ -207,7 +207,7 @@ def test_the_scoreboard_ranks_the_counties_for_2024_and_exports_it(client, leade
     assert "attachment" in response["Content-Disposition"]
     assert "filename*=utf-8''" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet["A1"].value == "南阳市创新创业行动2024年度县市区考核评比"
+    assert sheet["A1"].value == "南阳市创新创业行动2024年度县市区考核评比【演示数据】"
     assert sheet["A2"].value == "名次" and sheet["A3"].value == 1
     assert isinstance(sheet["F3"].value, int | float) and sheet["F3"].number_format == "0.0%"
     assert sheet.page_setup.orientation == "landscape"
