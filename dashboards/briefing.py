@@ -135,6 +135,14 @@ class Briefing:
                       key=lambda r: (-r.late, r.unit.sort_order, r.unit.name))  # fmt: skip
 
     @property
+    def best(self) -> list[CountyScore]:
+        return self.scoreboard[:TOP]
+
+    @property
+    def worst(self) -> list[CountyScore]:
+        return self.scoreboard[-TOP:]
+
+    @property
     def missing_units(self) -> list[UnitCompliance]:
         return [r for r in self.compliance if r.missing]
 
@@ -202,7 +210,8 @@ def gather_briefing(plan: Plan, period: ReportingPeriod, day: dt.date) -> Briefi
         period=period,
         day=day,
         made_on=today,
-        final=day > plan.period_end,
+        # The verdicts are final from the plan's last day on (dashboards/assessment.py judge).
+        final=day >= plan.period_end,
         target_counts=[(code, str(label), n) for code, label, n in data.counts],
         targets=targets,
         reporting=data.period,
@@ -213,3 +222,9 @@ def gather_briefing(plan: Plan, period: ReportingPeriod, day: dt.date) -> Briefi
         year=year,
         scoreboard=board,
     )
+
+
+def on_time_pct(row) -> int:
+    """按时报送率 in whole per cent, rounded as the scoreboard page's {% widthratio %} does
+    (Python's round of a float: half to even)."""
+    return round(row.on_time / (row.owed or 1) * 100)
