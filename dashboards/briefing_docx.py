@@ -25,6 +25,7 @@ from dashboards.official_docx import (
     landscape_pages,
     new_document,
 )
+from dashboards.scoreboard import SCORE_RULE
 from targets.templatetags.figures import in_measure
 
 
@@ -184,7 +185,8 @@ def _scoreboard(document, briefing: Briefing) -> None:
         document,
         f"按照方案四、（四）“每年结合年度绩效目标考评，对各县（市、区）实施创新创业行动工作情况进行"
         f"考核评比”的要求，对{len(rows)}个县市区{briefing.year}年度的工作评分：综合得分＝40×按时"
-        "报送率＋60×各县市区指标完成程度的平均（每项按当年要求的完成比例计，最高100%），满分100分。",
+        "报送率＋60×各县市区指标完成程度的平均（每项按当年要求的完成比例计，最高100%），满分100分；"
+        f"按{_day(briefing.made_on)}审核通过的数据评比。",
     )
     if rows:
         top = _list([f"{r.unit.name}（{r.score}分）" for r in briefing.best])
@@ -264,10 +266,7 @@ def _scoreboard_annex(document, briefing: Briefing) -> None:
             values.append(f"{value}　{'达标' if score.met else '未达标'}")
         values.append(str(row.score))
         add_row(table, values, list(widths), centred=set(range(len(values))) - {1})
-    note = add_text(
-        document,
-        "注：综合得分＝40×按时报送率＋60×各县市区指标完成程度的平均（每项按当年要求的完成比例计，"
-        "最高100%）；按时报送率＝当年各季度按时报送的项数÷应报项数；只统计审核通过的指标数值。",
-        TABLE_TEXT,
-    )
+    # The rule as the scoreboard's own export states it, one line a rule.
+    note = f"注：按{_day(briefing.made_on)}审核通过的数据评比。{SCORE_RULE}"
+    note = add_text(document, note, TABLE_TEXT)
     note.paragraph_format.space_before = Pt(6)

@@ -5,7 +5,6 @@ page show for the same date."""
 import datetime as dt
 import io
 import re
-import shutil
 import subprocess
 from html import unescape
 from html.parser import HTMLParser
@@ -28,11 +27,10 @@ from dashboards import dashboard
 from dashboards.briefing import gather_briefing
 from dashboards.exporting import run_export
 from dashboards.models import ExportJob
-from dashboards.scoreboard import county_scoreboard
+from dashboards.scoreboard import SCORE_RULE, county_scoreboard
 from demo.seeding import seed_demo
 from tasks.models import Plan
 from tests import factories as f
-from tests import services
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 1, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai"))  # Q4 2025 is past due
@@ -469,6 +467,10 @@ def test_the_county_ranking_is_the_scoreboards(client, leader, plan, briefing):
         "、".join(f"{s.unit.name}（{s.score}分）" for s in worst),
     )
     assert sentence in body(briefing.document)
+    # Ranked as the page ranks, on the day the 通报 is made, by the scoreboard's own rule.
+    notes = [p.text for p in briefing.document.paragraphs if p.text.startswith("注：")]
+    assert notes == [f"注：按2026年1月20日审核通过的数据评比。{SCORE_RULE}"]
+    assert "按2026年1月20日审核通过的数据评比。" in " ".join(body(briefing.document))
 
 
 def test_the_briefing_states_what_its_verdicts_rest_on(written):
@@ -483,21 +485,12 @@ def test_the_briefing_states_what_its_verdicts_rest_on(written):
 # In LibreOffice ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def office():
-    """LibreOffice and poppler's tools; missing, the test is skipped, or fails with CI=true."""
-    missing = [tool for tool in ("soffice", "pdfinfo", "pdftotext") if not shutil.which(tool)]
-    if missing:
-        reason = f"{', '.join(missing)} not found (apt-get install libreoffice-writer-nogui poppler-utils)"
-        if services.in_ci():
-            pytest.fail(f"CI=true and a required tool is missing: {reason}", pytrace=False)
-        pytest.skip(reason)
-
-
 @pytest.mark.office
 def test_libreoffice_prints_the_briefing_on_a4_with_its_title_sections_and_targets_off_track(
-    office, written, tmp_path
+    written, tmp_path
 ):
+    """Marked `office`: skipped without LibreOffice and poppler, failed with CI=true
+    (tests/conftest.py)."""
     path = tmp_path / "briefing.docx"
     path.write_bytes(written.content)
     subprocess.run(
