@@ -313,3 +313,27 @@ def test_every_status_badge_on_a_page_says_its_status(client, leader, plan, demo
         page = client.get(url).content.decode()
         badges = re.findall(r'<span class="status status-\w+">([^<]*)</span>', page)
         assert badges and all(b.strip() for b in badges), url
+
+
+def test_the_scoreboard_writes_a_figure_in_its_measures_precision_as_the_overview_does():
+    from types import SimpleNamespace as Row
+
+    from django.template.loader import render_to_string
+
+    target = Row(label="双创载体", value_measure="家")
+    unit = Row(pk=1, name="卧龙区")
+    row = Row(
+        rank=1, unit=unit, on_time=9, owed=10, score=Decimal("95.0"),
+        targets=[Row(target=target, value=Decimal("1316.63"), met=True)],
+    )  # fmt: skip
+    page = render_to_string(
+        "dashboards/scoreboard.html",
+        {
+            "year": 2025,
+            "years": [2025],
+            "rows": [row],
+            "order": "rank",
+            "today": dt.date(2026, 3, 1),
+        },
+    )
+    assert ">1317 <" in page and "1316.63" not in page  # a count of 家 is whole, as on 总览
