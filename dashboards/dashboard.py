@@ -7,7 +7,7 @@ values it came from, so a dashboard number links back to its report.
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.utils.translation import gettext as _
 
@@ -42,9 +42,11 @@ STATUS_ORDER = [
 
 
 def pct(part, whole) -> Decimal | None:
+    """A share in per cent to one decimal, rounded down: 99.98 % reads 99.9 %, never 100.0 %
+    beside a target not met."""
     if part is None or not whole:
         return None
-    return (Decimal(part) / Decimal(whole) * 100).quantize(Decimal("0.1"))
+    return (Decimal(part) / Decimal(whole) * 100).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
 def completion_pct(result: TargetProgress) -> Decimal | None:

@@ -4,7 +4,7 @@ and deleting old files. Asking for an export: dashboards/export_requests.py."""
 import datetime as dt
 import logging
 import tempfile
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.apps import apps
 from django.conf import settings
@@ -110,7 +110,10 @@ def target_rows(plan: Plan, day: dt.date, unit: Unit | None = None) -> list[Targ
                 )
                 else target.value
             )
-            rate = (Decimal(progress.current) / Decimal(base)).quantize(Decimal("0.0001"))
+            # as pct() shows it: to a tenth of a per cent, rounded down
+            rate = (Decimal(progress.current) / Decimal(base)).quantize(
+                Decimal("0.001"), rounding=ROUND_DOWN
+            )
         goal = (
             progress.expected
             if (target.scope == Target.Scope.EACH_COUNTY and county is None)
