@@ -211,7 +211,7 @@ def test_the_county_scoreboard_ranks_18_counties_and_exports_to_excel(
     download.save_as(saved)
     book = load_workbook(saved)
     sheet = book.active
-    assert sheet["A1"].value == "南阳市创新创业行动2024年度县市区考核评比"
+    assert sheet["A1"].value == "南阳市创新创业行动2024年度县市区考核评比【演示数据】"  # demo data
     assert sheet["A2"].value == "名次" and sheet["B2"].value == "县市区"
     assert [sheet.cell(row=r, column=2).value for r in range(3, 3 + COUNTIES)] == counties
     assert sheet.cell(row=3 + COUNTIES, column=1).value is None
