@@ -97,7 +97,6 @@ class Part:
     rows: list[list]  # the rows' values in the layout's columns
     heights: list[float]
     new_page: bool = False  # a page break comes before it
-    continued: bool = False  # the task began on an earlier page
 
     @property
     def height(self) -> float:
@@ -174,7 +173,6 @@ def _cut(block, own, shared, again, room, used) -> Iterator[Part]:
         if start:
             rows = [_continued(rows[0]), *rows[1:]]
         yield Part(
-            rows, _heights(own[start:end], lines), new_page=(new_page and used > 0) or start > 0,
-            continued=start > 0,
-        )  # fmt: skip
+            rows, _heights(own[start:end], lines), new_page=(new_page and used > 0) or start > 0
+        )
         start = end
