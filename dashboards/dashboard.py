@@ -125,6 +125,47 @@ def overview(plan: Plan, day: dt.date) -> Overview:
                     task_counts, lagging)  # fmt: skip
 
 
+@dataclass
+class PlanSummary:
+    """One plan on the page across plans: what its 总览 says on `day`, in counts."""
+
+    plan: Plan
+    day: dt.date
+    target_counts: list[tuple[str, str, int]]
+    target_total: int
+    task_counts: list[tuple[str, str, int]]
+    lagging_tasks: list[tuple[Task, TaskLag]]
+    period: ReportingPeriod | None
+    owed: int
+    on_time: int
+    late: int
+    missing: int
+
+    @property
+    def reported_pct(self) -> Decimal | None:
+        return pct(self.on_time + self.late, self.owed)
+
+
+def plan_summary(plan: Plan, day: dt.date) -> PlanSummary:
+    """A plan's target status counts, lagging tasks and reporting compliance on `day`, from
+    its stored verdicts: the same figures as the plan's 总览 and 报送情况 on that day."""
+    data = overview(plan, day)
+    rows = data.compliance_rows
+    return PlanSummary(
+        plan=plan,
+        day=day,
+        target_counts=data.counts,
+        target_total=len(data.results),
+        task_counts=data.task_counts,
+        lagging_tasks=data.lagging_tasks,
+        period=data.period,
+        owed=sum(r.owed for r in rows),
+        on_time=sum(r.on_time for r in rows),
+        late=sum(r.late for r in rows),
+        missing=sum(r.missing for r in rows),
+    )
+
+
 def unit_heatmap(plan: Plan, unit, day: dt.date, may_read):
     """The unit's tasks × quarters: its approved report's 完成情况 each quarter, 待审核 while
     a submitted report awaits review, 逾期未报 when a due date passed without one, 未报 before

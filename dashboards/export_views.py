@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from dashboards.export_requests import can_export, start_export
 from dashboards.models import ExportJob
 from reports.access import viewer_for
+from tasks.context_processors import current_plan
 from tasks.models import Plan, ReportingPeriod, Unit
 
 CONTENT_TYPES = {
@@ -74,7 +75,7 @@ def _context(request):
     viewer = viewer_for(request.user)
     if viewer.role is None:
         raise PermissionDenied(_("您的账号还没有分配角色，请联系管理员。"))
-    plan = Plan.objects.default()
+    plan = current_plan(request)
     if plan is None:
         raise Http404(_("尚未导入行动方案。"))
     return viewer, plan

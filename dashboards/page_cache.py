@@ -13,7 +13,7 @@ to anything it shows gives a new key.
 from dashboards.models import VerdictState
 from reports.access import Viewer
 from tasks import pages
-from tasks.context_processors import default_plan
+from tasks.context_processors import current_plan
 
 
 def viewer_scope(viewer: Viewer) -> str:
@@ -39,6 +39,6 @@ def page_key(name: str, state: VerdictState, content_version: int, asked: dict,
 def cached_page(request, name: str, asked: dict, build, *, scope: str = "", charts=True):
     """The dashboard page `name` for what it was `asked` (its parameters that change what it
     shows), from the cache or from `build()` (see tasks.pages.cached_page)."""
-    plan = default_plan(request)  # read already: its names' version, for the names shown
+    plan = current_plan(request)  # read already: its names' version, for the names shown
     key = page_key(name, request.verdicts, plan.content_version, asked, scope)
     return pages.cached_page(request, key, build, charts=charts)

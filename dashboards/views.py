@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from reports.access import scope_for
 from targets import progress
 from targets.goals import thresholds
 from targets.models import Target
-from tasks.context_processors import default_plan
+from tasks.context_processors import current_plan
 from tasks.links import link_maker
 from tasks.models import Plan, ReportingPeriod, Unit
 from tasks.periods import Quarter, open_period
@@ -36,7 +36,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _plan_for(request) -> Plan:
     if scope_for(request).viewer.role is None:
         raise PermissionDenied(_("您的账号还没有分配角色，请联系管理员。"))
-    plan = default_plan(request)
+    plan = current_plan(request)
     if plan is None:
         raise Http404(_("尚未导入行动方案。"))
     return plan
@@ -358,6 +358,30 @@ def scoreboard(request):
 
 
 SCOREBOARD_ORDERS = ("rank", "on_time", "turnover", "name")
+
+
+@require_safe
+def plans(request):
+    """各方案总览: every plan's target status counts, lagging tasks and reporting compliance
+    on one page, each linking into its plan — for the plan office, leaders and admins."""
+    viewer = scope_for(request).viewer
+    if not viewer.reads_everything:
+        raise PermissionDenied(_("只有审核员、领导和管理员可以查看各方案总览。"))
+    today = timezone.localdate()
+    summaries = []
+    for plan in Plan.objects.defer("text").order_by("archived_at", "-issued_on", "code"):
+        state_for(plan, today)
+        summaries.append(dashboard.plan_summary(plan, today))
+    return render(
+        request,
+        "dashboards/plans.html",
+        {
+            "active": [s for s in summaries if not s.plan.is_archived],
+            "archived": [s for s in summaries if s.plan.is_archived],
+            "today": today,
+            "names_shown": NAMES_SHOWN,
+        },
+    )
 
 
 @require_safe

@@ -9,7 +9,13 @@ from django.utils import timezone
 
 from reports.access import can_review, viewer_for
 from reports.models import ReportEvent, TargetValue, ValueCorrection, WorkflowRecord
-from reports.workflow import WorkflowError, keep_revision, lock_record, log_step
+from reports.workflow import (
+    WorkflowError,
+    keep_revision,
+    lock_record,
+    log_step,
+    require_open_plan,
+)
 
 Status = WorkflowRecord.Status
 
@@ -23,6 +29,7 @@ def propose_correction(*, value: TargetValue, user, content: dict, reason: str) 
     if not reason:
         raise ValidationError({"reason": "请说明更正原因，如“统计公报正式数据”“修正录入错误”。"})
     value = lock_record(value)
+    require_open_plan(value.period_id)
     viewer = viewer_for(user)
     if not (viewer.is_reporter and viewer.unit_id == value.unit_id):
         raise PermissionDenied("只有本单位的填报员可以更正本单位的数据。")
@@ -42,6 +49,9 @@ def _pending(correction: ValueCorrection, user) -> ValueCorrection:
     if not can_review(viewer_for(user)):
         raise PermissionDenied("只有审核员可以审核更正。")
     correction = ValueCorrection.objects.select_for_update().get(pk=correction.pk)
+    require_open_plan(
+        TargetValue.objects.values_list("period_id", flat=True).get(pk=correction.target_value_id)
+    )
     if correction.status != ValueCorrection.Status.SUBMITTED:
         raise WorkflowError(f"这份更正已{correction.get_status_display()}。")
     return correction

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from reports.models import ProgressReport, TargetValue, WorkflowRecord
 from targets.models import Target
-from tasks.models import ReportingPeriod, Task, TaskUnit, Unit
+from tasks.models import Plan, ReportingPeriod, Task, TaskUnit, Unit
+from tasks.periods import open_period
 from tasks.status import AWAITING, LAGGING, task_status
 
 Status = WorkflowRecord.Status
@@ -335,3 +336,39 @@ def task_standings(plan, period: ReportingPeriod, tasks=None) -> dict[int, TaskS
             tuple(u for u, c in zip(units, found, strict=True) if c is None),
         )
     return result
+
+
+@dataclass(frozen=True)
+class PlanDuties:
+    """What a unit owes in one active plan today: the period open for reporting (else the
+    latest begun), how much of it is done, and how many records the plan office returned."""
+
+    plan: object
+    period: ReportingPeriod | None
+    done: int
+    owed: int
+    returned: int
+
+    @property
+    def has_work(self) -> bool:
+        return self.owed > 0 or self.returned > 0
+
+
+def duties_across_plans(unit: Unit, today: dt.date) -> list[PlanDuties]:
+    """我的填报 across plans: each active (not archived) plan the unit has a part in."""
+    found = []
+    for plan in Plan.objects.active().defer("text").order_by("-issued_on", "code"):
+        periods = list(ReportingPeriod.objects.in_plan(plan).filter(starts_on__lte=today))
+        for each in periods:
+            each.plan = plan
+        period = open_period(periods, today)
+        duties = duties_for(unit, period) if period else []
+        returned = Q(unit=unit, period__plan=plan, status=WorkflowRecord.Status.RETURNED)
+        count = (
+            ProgressReport.objects.filter(returned).count()
+            + TargetValue.objects.filter(returned).count()
+        )
+        if duties or count:
+            done = sum(d.is_done for d in duties)
+            found.append(PlanDuties(plan, period, done, len(duties) - done, count))
+    return found

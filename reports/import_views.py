@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from reports import excel_template, importing, package_checks, template_format
 from reports.access import viewer_for
+from tasks.context_processors import current_plan
 from tasks.models import Plan, ReportingPeriod, Unit
 from tasks.periods import open_period
 
@@ -47,8 +48,8 @@ def _reporter_unit(request) -> Unit:
     return Unit.objects.get(pk=viewer.unit_id)
 
 
-def _plan() -> Plan:
-    plan = Plan.objects.default()
+def _plan(request) -> Plan:
+    plan = current_plan(request)
     if plan is None:
         raise Http404(_("尚未导入行动方案。"))
     return plan
@@ -77,7 +78,7 @@ def _chosen_period(raw: str, periods: list[ReportingPeriod]) -> ReportingPeriod:
 @require_safe
 def template_download(request):
     unit = _reporter_unit(request)
-    plan = _plan()
+    plan = _plan(request)
     period = _chosen_period(request.GET.get("period", ""), list(_started_periods(plan)))
     response = HttpResponse(
         excel_template.build_template(unit=unit, period=period), content_type=XLSX
@@ -197,7 +198,7 @@ def _page(request, unit: Unit, form: ImportForm, **context) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def import_page(request):
     unit = _reporter_unit(request)
-    plan = _plan()
+    plan = _plan(request)
     periods = _started_periods(plan)
     if request.method == "POST" and "token" in request.POST:
         return _answer(request, unit, periods)

@@ -14,7 +14,8 @@ from reports import workflow
 from reports.access import require_reviewer
 from reports.models import ProgressReport, TargetValue, ValueCorrection, WorkflowRecord
 from reports.tables import QueueReportTable, QueueValueTable
-from tasks.models import Plan, ReportingPeriod, Task, Unit
+from tasks.context_processors import current_plan
+from tasks.models import ReportingPeriod, Task, Unit
 
 # --- the reviewer's queue -----------------------------------------------------------------
 
@@ -55,7 +56,7 @@ def _as_id(raw) -> int | None:
 @require_safe
 def review_queue(request):
     require_reviewer(request)
-    plan = Plan.objects.default()
+    plan = current_plan(request)
     if plan is None:
         raise Http404(_("尚未导入行动方案。"))
     periods = list(ReportingPeriod.objects.in_plan(plan))

@@ -14,7 +14,6 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,13 +29,13 @@ from reports.access import (
     viewer_for,
     viewer_of,
 )
-from reports.duties import days_left, duties_for, earlier_tasks
+from reports.duties import days_left, duties_across_plans, duties_for, earlier_tasks
 from reports.forms import LoginForm, ReportForm, ValueForm
 from reports.history import content_rows
-from reports.models import ProgressReport, TargetValue, WorkflowRecord
+from reports.models import ProgressReport, TargetValue
 from targets.models import Target
 from tasks import pages
-from tasks.context_processors import default_plan
+from tasks.context_processors import current_plan
 from tasks.models import Plan, ReportingPeriod, Task, TaskUnit, Unit
 from tasks.periods import open_period
 
@@ -49,19 +48,10 @@ def _period(plan: Plan, pk: int) -> ReportingPeriod:
 
 
 def has_work_waiting(unit: Unit, today) -> bool:
-    """Has the unit something to do: a record the plan office returned (in any period of the
-    plan), or something still owed in the period open today (reports/duties.py)?"""
-    plan = Plan.objects.default()
-    if plan is None:
-        return False
-    returned = Q(unit=unit, period__plan=plan, status=WorkflowRecord.Status.RETURNED)
-    if (
-        ProgressReport.objects.filter(returned).exists()
-        or TargetValue.objects.filter(returned).exists()
-    ):
-        return True
-    period = open_period(list(ReportingPeriod.objects.in_plan(plan).select_related("plan")), today)
-    return period is not None and not all(d.is_done for d in duties_for(unit, period))
+    """Has the unit something to do in an active plan: a record the plan office returned (in
+    any period of the plan), or something still owed in the period open today
+    (reports/duties.py)?"""
+    return any(d.has_work for d in duties_across_plans(unit, today))
 
 
 class LoginView(auth_views.LoginView):
@@ -89,7 +79,7 @@ def inbox(request):
     if viewer.is_reviewer and not viewer.is_reporter:
         return redirect("reports:review-queue")
     unit = reporter_unit(request)
-    plan = default_plan(request)
+    plan = current_plan(request)
     if plan is None:
         raise Http404(_("尚未导入行动方案。"))
     today = timezone.localdate()
@@ -107,6 +97,7 @@ def inbox(request):
         return render(request, "reports/inbox.html", {"unit": unit, "plan": plan, "period": None})
 
     earlier = earlier_tasks(unit, period)
+    across = duties_across_plans(unit, today)
 
     def build():
         duties = duties_for(unit, period, set(earlier))
@@ -127,14 +118,15 @@ def inbox(request):
                 "today": today,
                 "overdue": left < 0,
                 "days_overdue": -left,
+                "across": across if len(across) > 1 or (across and across[0].plan != plan) else [],
             },
         )
 
-    key = _inbox_key(request, unit, plan, periods, period, today, earlier)
+    key = _inbox_key(request, unit, plan, periods, period, today, earlier, across)
     return pages.cached_page(request, key, build)
 
 
-def _inbox_key(request, unit: Unit, plan: Plan, periods, period, today, earlier) -> str:
+def _inbox_key(request, unit: Unit, plan: Plan, periods, period, today, earlier, across) -> str:
     """我的填报 as it stands: the page is drawn again when anything it shows changes — the
     unit's records of the period (status, version, late mark), the tasks it reported before
     (以上季度为底稿), the plan's tasks, targets and units (Plan.content_version:
@@ -157,8 +149,10 @@ def _inbox_key(request, unit: Unit, plan: Plan, periods, period, today, earlier)
             list(reports.values_list("pk", "task_id", "status", "version", "is_late")),
             list(values.values_list("pk", "target_id", "series", "status", "version", "is_late")),
             earlier,
+            [(d.plan.pk, d.period.pk if d.period else None, d.done, d.owed, d.returned)
+             for d in across],
         ],
-    )
+    )  # fmt: skip
 
 
 # --- forms --------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from reports.models import (
     WorkflowRecord,
 )
 from targets.models import Target
-from tasks.models import ReportingPeriod, Task, Unit
+from tasks.models import Plan, ReportingPeriod, Task, Unit
 
 Status = WorkflowRecord.Status
 Action = ReportEvent.Action
@@ -106,6 +106,15 @@ def _require_version(record: Record, version: int) -> None:
         raise StaleVersionError(record)
 
 
+def require_open_plan(period_id: int) -> None:
+    """An archived plan is read-only: nothing of it is reported, changed or reviewed again."""
+    if Plan.objects.filter(periods=period_id, archived_at__isnull=False).exists():
+        raise WorkflowError(ARCHIVED_MESSAGE)
+
+
+ARCHIVED_MESSAGE = "该行动方案已归档，只读：不能再填报、修改、审核或更正。"
+
+
 # --- ownership -------------------------------------------------------------------------
 
 
@@ -126,6 +135,7 @@ def unit_reports_target(unit: Unit, target: Target) -> bool:
 
 
 def _create(record: Record, *, viewer: Viewer, owns: bool, user) -> Record:
+    require_open_plan(record.period_id)
     if not can_create(viewer, unit_id=record.unit_id, owns_subject=owns):
         raise PermissionDenied("只能为本单位负责的任务和指标填报。")
     if record.period.plan_id != _plan_id_of(record):
@@ -195,6 +205,7 @@ def create_value(
 
 
 def _check_edit(record: Record, user) -> None:
+    require_open_plan(record.period_id)
     viewer = viewer_for(user)
     if not can_edit(viewer, unit_id=record.unit_id, status=record.status):
         if viewer.unit_id == record.unit_id and record.status == Status.APPROVED:
@@ -267,6 +278,7 @@ def submit_record(*, record: Record, user, version: int, late_ok: bool = False) 
 
 
 def _check_review(record: Record, user) -> None:
+    require_open_plan(record.period_id)
     if not can_review(viewer_for(user)):
         raise PermissionDenied("只有审核员可以审核报告。")
     if record.status != Status.SUBMITTED:

@@ -3,6 +3,7 @@
 import calendar
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
@@ -324,3 +325,42 @@ class TargetQuote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location}：{self.text}"
+
+
+class PlanDraft(models.Model):
+    """A plan being brought in from its 台账 file and its text (targets/onboarding.py): what was
+    read and what the admin decided so far. Nothing of the plan exists until the admin confirms;
+    then the plan is created in one transaction and the draft records which plan it became."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.CASCADE,
+        related_name="plan_drafts",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+    ledger_name = models.CharField(_("台账文件"), max_length=200)
+    text_name = models.CharField(_("方案原文文件"), max_length=200)
+    text = models.TextField(_("方案原文"))
+    data = models.JSONField(_("识别结果"), default=dict)
+    plan = models.OneToOneField(
+        Plan,
+        verbose_name=_("导入后的方案"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="draft",
+    )
+
+    class Meta:
+        verbose_name = _("方案导入草稿")
+        verbose_name_plural = _("方案导入草稿")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.data.get("plan", {}).get("title") or self.ledger_name
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.plan_id is not None

@@ -6,12 +6,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from targets.models import Target
+from tasks.context_processors import current_plan, plan_by_code
 from tasks.models import Plan, Task, TaskUnit, Unit
 
 
 @require_safe
 def target_list(request, code):
-    plan = get_object_or_404(Plan.objects.defer("text"), code=code)
+    plan = plan_by_code(request, code)
     targets = Target.objects.in_plan(plan).with_related().order_by("number")
     groups = [
         (section, list(items)) for section, items in groupby(targets, key=lambda t: t.section)
@@ -25,7 +26,7 @@ def target_list(request, code):
 
 @require_safe
 def home(request):
-    plan = Plan.objects.default()
+    plan = current_plan(request)
     context = {"plan": plan}
     if plan is not None:
         context.update(

@@ -1,16 +1,66 @@
+"""The plan a request is about, and the menu's view of it.
+
+Every page is scoped to one plan: the one `?plan=<code>` names (a link into a plan from the
+page across plans), else the one the user switched to last (kept in the session, so the
+menu's links stay in it), else Plan.objects.default(). Pages whose address names the plan
+(/plans/<code>/…) make that plan the current one.
+"""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from tasks.models import Plan
 
+SESSION_KEY = "plan"
 
-def default_plan(request) -> Plan | None:
-    """The plan a request's pages show by default (Plan.objects.default), read once per
-    request: the page and its menu share it."""
-    if not hasattr(request, "_default_plan"):
-        request._default_plan = Plan.objects.default()
-    return request._default_plan
+
+def current_plan(request) -> Plan | None:
+    """The plan a request's pages show, read once per request: the page and its menu share it."""
+    if not hasattr(request, "_current_plan"):
+        request._current_plan = _choose(request)
+    return request._current_plan
+
+
+def use_plan(request, plan: Plan) -> None:
+    """Make `plan` the request's plan and the one the user's next pages show."""
+    request._current_plan = plan
+    session = getattr(request, "session", None)
+    if session is not None and session.get(SESSION_KEY) != plan.code:
+        session[SESSION_KEY] = plan.code
+
+
+def plan_by_code(request, code: str) -> Plan:
+    """The plan a /plans/<code>/ address names, made the request's current plan."""
+    plan = get_object_or_404(Plan.objects.defer("text"), code=code)
+    use_plan(request, plan)
+    return plan
+
+
+def _choose(request) -> Plan | None:
+    asked = request.GET.get("plan", "")
+    if asked:
+        plan = Plan.objects.filter(code=asked).first()
+        if plan is None:
+            raise Http404(_("没有这个行动方案。"))
+        use_plan(request, plan)
+        return plan
+    session = getattr(request, "session", None)
+    code = session.get(SESSION_KEY) if session is not None else None
+    if code:
+        plan = Plan.objects.filter(code=code).first()
+        if plan is not None:
+            return plan
+    return Plan.objects.default()
 
 
 def navigation(request):
-    """The plan the menu links to; looked up only when a template uses it."""
-    return {"nav_plan": SimpleLazyObject(lambda: default_plan(request))}
+    """The plan the menu links to and the plans it can switch to; looked up only when a
+    template uses them."""
+    return {
+        "nav_plan": SimpleLazyObject(lambda: current_plan(request)),
+        "nav_plans": SimpleLazyObject(
+            lambda: list(Plan.objects.only("code", "title", "archived_at", "issued_on"))
+        ),
+    }

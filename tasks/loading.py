@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 
 from tasks.models import Plan, ReportingPeriod, Section, Task, TaskUnit, Unit, UnitAlias
-from tasks.periods import default_due_date, quarter_of, quarters_between
+from tasks.periods import DEFAULT_DUE_DAYS, default_due_date, quarter_of, quarters_between
 from tasks.units import UnknownUnitError, resolve_unit_names, split_unit_text
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -124,6 +124,17 @@ def load_plan_directory(
     """The plan, its sections, the 台账 rows and the reporting periods of one directory."""
     meta = read_json(directory / "plan.json")
     text = (directory / meta["text_file"]).read_text(encoding="utf-8")
+    return load_plan_data(
+        meta=meta, text=text, ledger=read_json(directory / "ledger.json"), lookup=lookup,
+        result=result,
+    )  # fmt: skip
+
+
+def load_plan_data(
+    *, meta: dict, text: str, ledger: list[dict], lookup: dict[str, Unit], result: LoadResult
+) -> LoadedPlan:
+    """The plan `meta` describes (plan.json's keys), its sections, the 台账 rows (ledger.json's)
+    and the reporting periods: from fixtures, or from a 台账 file an admin brought in."""
     plan, outcome = sync(
         Plan,
         {"code": meta["code"]},
@@ -135,6 +146,7 @@ def load_plan_directory(
             "period_start": dt.date.fromisoformat(meta["period_start"]),
             "period_end": dt.date.fromisoformat(meta["period_end"]),
             "period_label": meta.get("period_label", ""),
+            "due_days": meta.get("due_days", DEFAULT_DUE_DAYS),
             "text": text,
         },
     )
@@ -155,7 +167,7 @@ def load_plan_directory(
         sections[item["number"]] = section
 
     tasks: dict[int, Task] = {}
-    for row in read_json(directory / "ledger.json"):
+    for row in ledger:
         task, outcome = sync(
             Task,
             {"plan": plan, "number": row["number"]},
@@ -195,7 +207,7 @@ def sync_periods(*, plan: Plan, result: LoadResult) -> None:
             quarter=quarter.number,
             starts_on=quarter.start,
             ends_on=quarter.end,
-            due_on=default_due_date(quarter),
+            due_on=default_due_date(quarter, plan.due_days),
         )
         period.full_clean()
         period.save()

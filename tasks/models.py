@@ -15,11 +15,17 @@ from tasks.periods import Quarter
 
 class PlanQuerySet(models.QuerySet):
     def default(self) -> "Plan | None":
-        """The plan named by DEFAULT_PLAN_CODE, else the most recently issued one."""
+        """The plan named by DEFAULT_PLAN_CODE, else the most recently issued active one, else
+        the most recently issued one."""
         return (
             self.filter(code=settings.DEFAULT_PLAN_CODE).first()
+            or self.active().order_by("-issued_on", "code").first()
             or self.order_by("-issued_on", "code").first()
         )
+
+    def active(self):
+        """Plans still tracked: not archived (an archived plan is read-only)."""
+        return self.filter(archived_at__isnull=True)
 
 
 class Plan(models.Model):
@@ -32,6 +38,17 @@ class Plan(models.Model):
     period_end = models.DateField(_("实施期止"))
     period_label = models.CharField(_("实施期名称"), max_length=50, blank=True)
     text = models.TextField(_("方案原文"), blank=True)
+    due_days = models.PositiveSmallIntegerField(
+        _("报送截止天数"),
+        default=10,
+        help_text=_("每季度结束后第几天为报送截止日期。"),
+    )
+    archived_at = models.DateTimeField(
+        _("归档时间"),
+        null=True,
+        blank=True,
+        help_text=_("归档后的方案只读：不能再填报、审核或修改，评价结果保留。"),
+    )
     # Raised by every change to what the 台账 shows (its tasks, sections, units and who owns
     # what: tasks/receivers.py), so a page drawn from the plan's data can be kept by it.
     content_version = models.PositiveBigIntegerField(_("台账数据版本"), default=1, editable=False)
@@ -51,6 +68,15 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def short_title(self) -> str:
+        """The plan's title without the city's name: 实施创新创业行动工作方案."""
+        return self.title.removeprefix("南阳市")
 
 
 class UnitQuerySet(models.QuerySet):
