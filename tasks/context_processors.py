@@ -6,8 +6,8 @@ menu's links stay in it), else Plan.objects.default(). Pages whose address names
 (/plans/<code>/…) make that plan the current one.
 """
 
+from django.conf import settings
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
@@ -33,26 +33,45 @@ def use_plan(request, plan: Plan) -> None:
 
 def plan_by_code(request, code: str) -> Plan:
     """The plan a /plans/<code>/ address names, made the request's current plan."""
-    plan = get_object_or_404(Plan.objects.defer("text"), code=code)
+    plan = next((p for p in plans_of(request) if p.code == code), None)
+    if plan is None:
+        raise Http404(_("没有这个行动方案。"))
     use_plan(request, plan)
     return plan
 
 
+def plans_of(request) -> list[Plan]:
+    """Every plan (without its text), read once per request: the switcher lists them and the
+    current plan is one of them."""
+    if not hasattr(request, "_plans"):
+        request._plans = list(Plan.objects.defer("text"))
+    return request._plans
+
+
 def _choose(request) -> Plan | None:
+    plans = plans_of(request)
+    by_code = {p.code: p for p in plans}
     asked = request.GET.get("plan", "")
     if asked:
-        plan = Plan.objects.filter(code=asked).first()
-        if plan is None:
+        if asked not in by_code:
             raise Http404(_("没有这个行动方案。"))
-        use_plan(request, plan)
-        return plan
+        use_plan(request, by_code[asked])
+        return by_code[asked]
     session = getattr(request, "session", None)
     code = session.get(SESSION_KEY) if session is not None else None
-    if code:
-        plan = Plan.objects.filter(code=code).first()
-        if plan is not None:
-            return plan
-    return Plan.objects.default()
+    if code in by_code:
+        return by_code[code]
+    return default_of(plans)
+
+
+def default_of(plans: list[Plan]) -> Plan | None:
+    """Plan.objects.default() among plans already read."""
+    newest = sorted(plans, key=lambda p: (-p.issued_on.toordinal(), p.code))
+    return (
+        next((p for p in plans if p.code == settings.DEFAULT_PLAN_CODE), None)
+        or next((p for p in newest if not p.is_archived), None)
+        or next(iter(newest), None)
+    )
 
 
 def navigation(request):
@@ -60,7 +79,5 @@ def navigation(request):
     template uses them."""
     return {
         "nav_plan": SimpleLazyObject(lambda: current_plan(request)),
-        "nav_plans": SimpleLazyObject(
-            lambda: list(Plan.objects.only("code", "title", "archived_at", "issued_on"))
-        ),
+        "nav_plans": SimpleLazyObject(lambda: plans_of(request)),
     }

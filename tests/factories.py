@@ -49,3 +49,32 @@ def make_value(user, plan, *, key="high-tech-enterprises", unit_name="市科技�
         target=target(plan, key), unit=unit(unit_name), period=period(plan, year, quarter),
         user=user, content={**VALUE_CONTENT, **content}, series=series,
     )  # fmt: skip
+
+
+def second_plan():
+    """The 2026–2030 test plan (tests/data/digital-2026), loaded as fixtures are, with its
+    own units and the alias its 台账 needs; no targets."""
+    import json
+    from pathlib import Path
+
+    from tasks.loading import LoadResult, load_plan_data
+    from tasks.models import Plan, UnitAlias
+
+    if (plan := Plan.objects.filter(code="digital-2026").first()) is not None:
+        return plan
+    directory = Path(__file__).resolve().parent / "data" / "digital-2026"
+    units = json.loads((directory / "units.json").read_text(encoding="utf-8"))
+    for position, item in enumerate(units["units"], start=1):
+        Unit.objects.get_or_create(
+            name=item["name"], defaults={"kind": item["kind"], "sort_order": 900 + position}
+        )
+    for alias, name in units["aliases"].items():
+        UnitAlias.objects.get_or_create(alias=alias, unit=Unit.objects.get(name=name))
+    lookup = {u.name: u for u in Unit.objects.all()}
+    lookup |= {a.alias: a.unit for a in UnitAlias.objects.select_related("unit")}
+    meta = json.loads((directory / "plan.json").read_text(encoding="utf-8"))
+    ledger = json.loads((directory / "ledger.json").read_text(encoding="utf-8"))
+    text = (directory / "plan.txt").read_text(encoding="utf-8")
+    return load_plan_data(
+        meta=meta, text=text, ledger=ledger, lookup=lookup, result=LoadResult()
+    ).plan
