@@ -61,9 +61,13 @@ class PlanFactsForm(forms.Form):
     period_start = forms.DateField(label=_("实施期起"), input_formats=DATE_FORMATS)
     period_end = forms.DateField(label=_("实施期止"), input_formats=DATE_FORMATS)
     period_label = forms.CharField(label=_("实施期名称"), max_length=50, required=False)
+    cadence = forms.ChoiceField(
+        label=_("填报周期"), choices=Plan.Cadence.choices,
+        help_text=_("每季度、每半年（1—6月、7—12月）或每年填报一次。"),
+    )  # fmt: skip
     due_days = forms.IntegerField(
         label=_("报送截止天数"), min_value=1, max_value=60,
-        help_text=_("按季度填报：每季度结束后第几天截止。"),
+        help_text=_("每个填报期结束后第几天截止。"),
     )  # fmt: skip
 
     def clean_code(self):

@@ -28,7 +28,7 @@ from targets.models import Target
 from tasks.context_processors import current_plan
 from tasks.links import link_maker
 from tasks.models import Plan, ReportingPeriod, Unit
-from tasks.periods import Quarter, open_period
+from tasks.periods import display_label, open_period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -229,7 +229,7 @@ def _trajectory_context(target, result) -> dict:
     """Quarter by quarter, as stored: what the figures covering that quarter show, against
     where the target should have been; a quarter no figure covers has no point."""
     points = result.detail["trajectory"]
-    labels = [Quarter.from_label(label).display_label for label, _, _ in points]
+    labels = [display_label(label) for label, _, _ in points]
     actual = [Decimal(a) if a is not None else None for _, a, _ in points]
     expected = [Decimal(e) if e is not None else None for _, _, e in points]
     unit = "%" if target.accumulation == "growth" else target.value_measure

@@ -354,10 +354,15 @@ class PlanDuties:
         return self.owed > 0 or self.returned > 0
 
 
-def duties_across_plans(unit: Unit, today: dt.date) -> list[PlanDuties]:
-    """我的填报 across plans: each active (not archived) plan the unit has a part in."""
+def duties_across_plans(unit: Unit, today: dt.date, plans=None) -> list[PlanDuties]:
+    """我的填报 across plans: each active (not archived) plan the unit has something to do in
+    (of `plans`, when the caller has read them)."""
+    if plans is None:
+        plans = Plan.objects.active().defer("text").order_by("-issued_on", "code")
     found = []
-    for plan in Plan.objects.active().defer("text").order_by("-issued_on", "code"):
+    for plan in plans:
+        if plan.is_archived:
+            continue
         periods = list(ReportingPeriod.objects.in_plan(plan).filter(starts_on__lte=today))
         for each in periods:
             each.plan = plan

@@ -35,7 +35,7 @@ from reports.history import content_rows
 from reports.models import ProgressReport, TargetValue
 from targets.models import Target
 from tasks import pages
-from tasks.context_processors import current_plan
+from tasks.context_processors import current_plan, plans_of
 from tasks.models import Plan, ReportingPeriod, Task, TaskUnit, Unit
 from tasks.periods import open_period
 
@@ -97,7 +97,10 @@ def inbox(request):
         return render(request, "reports/inbox.html", {"unit": unit, "plan": plan, "period": None})
 
     earlier = earlier_tasks(unit, period)
-    across = duties_across_plans(unit, today)
+    # What the unit owes in the other active plans (the plans are read already, for the menu).
+    others = sorted((p for p in plans_of(request) if p.pk != plan.pk),
+                    key=lambda p: (-p.issued_on.toordinal(), p.code))  # fmt: skip
+    across = duties_across_plans(unit, today, others)
 
     def build():
         duties = duties_for(unit, period, set(earlier))
@@ -118,7 +121,7 @@ def inbox(request):
                 "today": today,
                 "overdue": left < 0,
                 "days_overdue": -left,
-                "across": across if len(across) > 1 or (across and across[0].plan != plan) else [],
+                "across": across,
             },
         )
 

@@ -12,6 +12,7 @@ as the fixtures (tasks/loading.py, targets/loading.py).
 
 import dataclasses
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -81,6 +82,7 @@ def start_draft(
             "period_start": _iso(facts.period_start),
             "period_end": _iso(facts.period_end),
             "period_label": facts.period_label,
+            "cadence": Plan.Cadence.QUARTERLY,
             "due_days": DEFAULT_DUE_DAYS,
         },
         "sections": [dataclasses.asdict(s) for s in sections],
@@ -124,14 +126,16 @@ def _target_item(proposal, data: dict, lookup: dict[str, str]) -> dict:
 
 def _default_unit(item: dict, data: dict, lookup: dict[str, str]) -> str:
     """Who answers for a proposed target: a county target the counties' collective named
-    where it stands; a city target the first unit of its section, or of the plan's first task
-    for 二、主要目标 (the plan's lead unit)."""
+    where it stands; a city target the first unit of its section, or for 二、主要目标 the unit
+    that leads the most 台账 rows (the plan's lead unit: 市科技局 in the 2022 plan)."""
     spellings = []
     for section in data["sections"]:
         if section["number"] == item.get("section_number"):
             spellings = split_unit_text(section["units_text"])
     if not spellings and data["ledger"]:
-        spellings = split_unit_text(data["ledger"][0]["units_text"])
+        # 二、主要目标 names no unit: the one that leads the most 台账 rows (the plan's lead).
+        leads = Counter(split_unit_text(r["units_text"])[0] for r in data["ledger"])
+        spellings = [leads.most_common(1)[0][0]]
     names = [lookup.get(s, s) for s in spellings]
     if item["scope"] == Target.Scope.EACH_COUNTY:
         collectives = set(

@@ -11,7 +11,15 @@ admin.site.index_title = _("数据管理")
 
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["title", "doc_number", "issued_on", "period_start", "period_end"]
+    list_display = [
+        "title",
+        "doc_number",
+        "issued_on",
+        "period_start",
+        "period_end",
+        "cadence",
+        "archived_at",
+    ]
     search_fields = ["title", "doc_number"]
 
 

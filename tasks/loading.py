@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 
 from tasks.models import Plan, ReportingPeriod, Section, Task, TaskUnit, Unit, UnitAlias
-from tasks.periods import DEFAULT_DUE_DAYS, default_due_date, quarter_of, quarters_between
+from tasks.periods import DEFAULT_DUE_DAYS, periods_between
 from tasks.units import UnknownUnitError, resolve_unit_names, split_unit_text
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -147,6 +147,7 @@ def load_plan_data(
             "period_end": dt.date.fromisoformat(meta["period_end"]),
             "period_label": meta.get("period_label", ""),
             "due_days": meta.get("due_days", DEFAULT_DUE_DAYS),
+            "cadence": meta.get("cadence", Plan.Cadence.QUARTERLY),
             "text": text,
         },
     )
@@ -192,22 +193,23 @@ def load_plan_data(
 
 
 def sync_periods(*, plan: Plan, result: LoadResult) -> None:
-    """Create the quarters from the one the plan was issued in to the end of its period.
+    """Create the periods (quarters, half-years or years, as the plan's cadence says) from the
+    one the plan was issued in to the end of its period; each is due `due_days` after it ends.
 
     Existing periods are left alone: admins may have moved a due date or closed a quarter.
     """
     existing = set(ReportingPeriod.objects.filter(plan=plan).values_list("year", "quarter"))
     first = max(plan.issued_on, plan.period_start)
-    for quarter in quarters_between(quarter_of(first).start, plan.period_end):
-        if (quarter.year, quarter.number) in existing:
+    for span in periods_between(first, plan.period_end, plan.cadence):
+        if (span.year, span.quarter) in existing:
             continue
         period = ReportingPeriod(
             plan=plan,
-            year=quarter.year,
-            quarter=quarter.number,
-            starts_on=quarter.start,
-            ends_on=quarter.end,
-            due_on=default_due_date(quarter, plan.due_days),
+            year=span.year,
+            quarter=span.quarter,
+            starts_on=span.starts_on,
+            ends_on=span.ends_on,
+            due_on=span.ends_on + dt.timedelta(days=plan.due_days),
         )
         period.full_clean()
         period.save()

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tasks.periods import Quarter
+from tasks.periods import display_label, period_label
 
 
 class PlanQuerySet(models.QuerySet):
@@ -29,6 +29,12 @@ class PlanQuerySet(models.QuerySet):
 
 
 class Plan(models.Model):
+    class Cadence(models.TextChoices):
+        # How often units report (tasks/periods.py): every period ends with a quarter.
+        QUARTERLY = "quarterly", _("每季度")
+        HALF_YEARLY = "half_yearly", _("每半年")
+        YEARLY = "yearly", _("每年")
+
     code = models.SlugField(_("代码"), max_length=50, unique=True)
     title = models.CharField(_("方案名称"), max_length=200)
     doc_number = models.CharField(_("文号"), max_length=50)
@@ -38,10 +44,13 @@ class Plan(models.Model):
     period_end = models.DateField(_("实施期止"))
     period_label = models.CharField(_("实施期名称"), max_length=50, blank=True)
     text = models.TextField(_("方案原文"), blank=True)
+    cadence = models.CharField(
+        _("填报周期"), max_length=20, choices=Cadence.choices, default=Cadence.QUARTERLY
+    )
     due_days = models.PositiveSmallIntegerField(
         _("报送截止天数"),
         default=10,
-        help_text=_("每季度结束后第几天为报送截止日期。"),
+        help_text=_("每个填报期结束后第几天为报送截止日期。"),
     )
     archived_at = models.DateTimeField(
         _("归档时间"),
@@ -307,11 +316,11 @@ class ReportingPeriod(models.Model):
 
     @property
     def label(self) -> str:
-        return Quarter(self.year, self.quarter).label
+        return period_label(self.year, self.quarter, self.starts_on)
 
     @property
     def display_label(self) -> str:
-        return Quarter(self.year, self.quarter).display_label
+        return display_label(self.label)
 
     @property
     def is_closed(self) -> bool:

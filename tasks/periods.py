@@ -67,6 +67,66 @@ class Quarter:
         }  # fmt: skip
 
 
+# The quarters a period ends with, by the plan's reporting cadence (Plan.Cadence), and how many
+# quarters each period spans.
+CADENCE_QUARTERS = {"quarterly": (1, 2, 3, 4), "half_yearly": (2, 4), "yearly": (4,)}
+CADENCE_SPAN = {"quarterly": 1, "half_yearly": 2, "yearly": 4}
+HALVES = {2: "上半年", 4: "下半年"}
+
+
+@dataclass(frozen=True)
+class Span:
+    """A reporting period before it is saved: the quarter it ends with and its first day."""
+
+    year: int
+    quarter: int
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+def periods_between(first_day: dt.date, last_day: dt.date, cadence: str) -> list[Span]:
+    """The reporting periods from the one holding first_day to the one holding last_day: a
+    quarter each (每季度), a half-year (每半年: 1—6月, 7—12月) or a year (每年)."""
+    span = CADENCE_SPAN[cadence]
+    ends = CADENCE_QUARTERS[cadence]
+    found = []
+    for quarter in quarters_between(first_day, last_day):
+        if quarter.number not in ends:
+            continue
+        first = Quarter(quarter.year, quarter.number - span + 1)
+        found.append(Span(quarter.year, quarter.number, first.start, quarter.end))
+    last = quarter_of(last_day)
+    if last.number not in ends:  # the plan ends inside a period: that period still counts
+        number = min(n for n in ends if n > last.number)
+        end = Quarter(last.year, number)
+        first = Quarter(last.year, number - span + 1)
+        found.append(Span(last.year, number, first.start, end.end))
+    return [s for s in found if s.ends_on >= first_day]
+
+
+def period_label(year: int, quarter: int, starts_on: dt.date) -> str:
+    """A period as documents write it: 2024年第二季度, 2026年上半年, 2027年度."""
+    months = quarter * 3 - starts_on.month + 1
+    if months == 6:
+        return f"{year}年{HALVES[quarter]}"
+    if months == 12:
+        return f"{year}年度"
+    return Quarter(year, quarter).label
+
+
+def display_label(label: str) -> str:
+    """A period's label (period_label) in the page's language."""
+    if label.endswith("季度"):
+        return Quarter.from_label(label).display_label
+    year = label[:4]
+    if label.endswith("年度"):
+        # xgettext:no-python-format
+        return gettext("%(year)s年度") % {"year": year}
+    half = {"上半年": 1, "下半年": 2}[label[5:]]
+    # xgettext:no-python-format (English: "H1 2026")
+    return gettext("%(year)s年%(half)s") % {"year": year, "half": label[5:], "n": half}
+
+
 def quarter_of(day: dt.date) -> Quarter:
     return Quarter(day.year, (day.month - 1) // 3 + 1)
 

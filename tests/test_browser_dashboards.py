@@ -104,7 +104,7 @@ def test_the_leader_opens_the_overview_and_every_chart_is_drawn_with_its_status_
     log_in(page, base, "leader", "/")
     nav_link(page, "总览").click()
     page.wait_for_url(base + OVERVIEW)
-    expect(page.locator("h1")).to_have_text("创新创业行动总览")
+    expect(page.locator("h1")).to_have_text("总览 · 南阳市实施创新创业行动工作方案")
     expect(page.locator(".demo-banner")).to_contain_text("演示数据")
 
     charts = wait_for_charts(page)

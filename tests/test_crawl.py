@@ -361,8 +361,15 @@ def start_urls(world: World) -> dict[str, list[str]]:
         "dashboards:export-download": [[j] for j in ExportJob.objects.values_list("pk", flat=True)],
         "reports:template": [[]],
         "reports:import": [[]],
+        "tasks:plan-switch": [],
+        "dashboards:plans": [[]],
+        "dashboards:plan-manage": [[]],
+        "dashboards:onboarding": [[]],
+        "dashboards:onboarding-preview": [],
+        "dashboards:plan-archive": [[plan.code]],
     }
     extra = {
+        "tasks:plan-switch": [f"{reverse('tasks:plan-switch')}?plan={plan.code}&next=/dashboard/"],
         "reports:inbox": query("reports:inbox", "period", periods),
         "dashboards:compliance": query("dashboards:compliance", "period", periods),
         "reports:review-queue": [f"{reverse('reports:review-queue')}?status={s}"

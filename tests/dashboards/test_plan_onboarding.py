@@ -1,6 +1,7 @@
 """Bringing in a plan from its 台账 file and its text (targets/onboarding.py, the pages of
 dashboards/plan_views.py): upload, preview, map units, accept targets, confirm."""
 
+import datetime as dt
 
 import openpyxl
 import pytest
@@ -281,3 +282,18 @@ def test_a_reviewer_cannot_open_a_draft(client, reviewer, admin_user):
     assert client.get(url).status_code == 403
     assert client.post(url, {"action": "confirm"}).status_code == 403
     assert Profile.objects.filter(user=reviewer).exists()
+
+
+def test_a_half_yearly_plan_reports_twice_a_year(admin_client):
+    upload(admin_client, "digital-2026")
+    draft = PlanDraft.objects.get()
+    decisions = {name: ("new", "municipal") for name in NEW_UNITS}
+    decisions["市数据管理局"] = ("new", "市数据局", "municipal")
+    post = preview_post(draft, decisions=decisions, action="confirm", code="digital-2026",
+                        cadence="half_yearly", due_days=15)  # fmt: skip
+    response = admin_client.post(reverse("dashboards:onboarding-preview", args=[draft.pk]), post)
+    assert response.status_code == 302, errors(response)
+    periods = list(ReportingPeriod.objects.in_plan(Plan.objects.get(code="digital-2026")))
+    assert [p.label for p in periods[:3]] == ["2026年上半年", "2026年下半年", "2027年上半年"]
+    assert len(periods) == 10
+    assert periods[0].due_on == dt.date(2026, 7, 15)

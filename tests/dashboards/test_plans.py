@@ -24,7 +24,9 @@ def test_the_switcher_makes_the_pages_show_the_chosen_plan(client, leader, plan,
     client.force_login(leader)
     page = client.get(reverse("dashboards:overview")).content.decode()
     assert plan.title in page and 'id="plan-switch"' in page
-    response = client.get(reverse("tasks:plan-switch"), {"plan": second.code, "next": "/dashboard/"})
+    response = client.get(
+        reverse("tasks:plan-switch"), {"plan": second.code, "next": "/dashboard/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/dashboard/"
     page = client.get(reverse("dashboards:overview")).content.decode()
     assert second.title in page
@@ -74,11 +76,13 @@ def test_the_page_across_plans_reads_a_bounded_number_of_queries(
         client.get(reverse("dashboards:plans"))
 
 
-def test_my_reporting_lists_what_the_unit_owes_in_every_active_plan(client, staff_kjj, plan, second):
+def test_my_reporting_lists_what_the_unit_owes_in_every_active_plan(
+    client, staff_kjj, plan, second
+):
     client.force_login(staff_kjj)
     with time_machine.travel(dt.datetime(2026, 4, 3, 10, tzinfo=SHANGHAI), tick=False):
         page = client.get(reverse("reports:inbox"), {"plan": plan.code}).content.decode()
-        assert "各行动方案的待办" in page and second.title in page
+        assert "其他行动方案的待办" in page and second.title in page
         assert f"?plan={second.code}" in page
         page = client.get(reverse("reports:inbox"), {"plan": second.code}).content.decode()
         assert "待报" in page

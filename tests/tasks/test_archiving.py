@@ -42,7 +42,9 @@ def test_an_archived_plan_closes_its_quarters_and_refuses_every_change(plan, sta
     assert report.status == "submitted"
 
 
-def test_archiving_through_the_page_is_for_admins_and_needs_a_post(client, plan, admin_user, leader):
+def test_archiving_through_the_page_is_for_admins_and_needs_a_post(
+    client, plan, admin_user, leader
+):
     url = reverse("dashboards:plan-archive", args=[plan.code])
     client.force_login(leader)
     assert client.post(url).status_code == 403

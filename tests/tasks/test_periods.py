@@ -115,3 +115,33 @@ def test_a_reload_keeps_a_due_date_an_admin_moved(plan):
     assert not load_plan().changed
     period.refresh_from_db()
     assert period.due_on == D(2023, 4, 20)
+
+
+def test_a_plans_cadence_makes_its_periods_quarters_half_years_or_years():
+    from tasks.periods import period_label, periods_between
+
+    first, last = dt.date(2026, 3, 20), dt.date(2030, 12, 31)
+    spans = {c: periods_between(first, last, c) for c in ("quarterly", "half_yearly", "yearly")}
+    assert [len(s) for s in spans.values()] == [20, 10, 5]
+    half = spans["half_yearly"]
+    assert (half[0].starts_on, half[0].ends_on) == (dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    assert (half[1].starts_on, half[1].ends_on) == (dt.date(2026, 7, 1), dt.date(2026, 12, 31))
+    labels = [period_label(s.year, s.quarter, s.starts_on) for s in half[:2]]
+    assert labels == ["2026年上半年", "2026年下半年"]
+    year = spans["yearly"][0]
+    assert period_label(year.year, year.quarter, year.starts_on) == "2026年度"
+
+
+def test_a_plan_ending_inside_a_period_still_reports_on_that_period():
+    from tasks.periods import periods_between
+
+    spans = periods_between(dt.date(2026, 1, 1), dt.date(2027, 8, 31), "yearly")
+    assert [(s.year, s.ends_on) for s in spans] == [(2026, dt.date(2026, 12, 31)),
+                                                   (2027, dt.date(2027, 12, 31))]  # fmt: skip
+
+
+def test_the_first_plans_periods_stay_its_fifteen_quarters():
+    from tasks.periods import periods_between
+
+    spans = periods_between(dt.date(2022, 5, 13), dt.date(2025, 12, 31), "quarterly")
+    assert len(spans) == 15 and spans[0].starts_on == dt.date(2022, 4, 1)
