@@ -2,6 +2,7 @@
 reports. Reads with a fixed number of queries, whatever the number of tasks or reports."""
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -356,24 +357,76 @@ class PlanDuties:
 
 def duties_across_plans(unit: Unit, today: dt.date, plans=None) -> list[PlanDuties]:
     """我的填报 across plans: each active (not archived) plan the unit has something to do in
-    (of `plans`, when the caller has read them)."""
+    (of `plans`, when the caller has read them). The counts are duties_for's, read for every
+    plan at once: a fixed number of queries however many plans there are."""
     if plans is None:
         plans = Plan.objects.active().defer("text").order_by("-issued_on", "code")
+    plans = [p for p in plans if not p.is_archived]
+    if not plans:
+        return []
+    by_plan: dict[int, list[ReportingPeriod]] = {p.pk: [] for p in plans}
+    for period in ReportingPeriod.objects.filter(plan__in=plans, starts_on__lte=today):
+        by_plan[period.plan_id].append(period)
+    open_periods = {pk: open_period(periods, today) for pk, periods in by_plan.items()}
+    counts = _counts_in(unit, [p for p in open_periods.values() if p is not None])
+    returned = Counter()
+    for model in (ProgressReport, TargetValue):
+        returned.update(
+            model.objects.filter(unit=unit, period__plan__in=plans, status=Status.RETURNED)
+            .values_list("period__plan_id", flat=True)
+        )  # fmt: skip
     found = []
     for plan in plans:
-        if plan.is_archived:
-            continue
-        periods = list(ReportingPeriod.objects.in_plan(plan).filter(starts_on__lte=today))
-        for each in periods:
-            each.plan = plan
-        period = open_period(periods, today)
-        duties = duties_for(unit, period) if period else []
-        returned = Q(unit=unit, period__plan=plan, status=WorkflowRecord.Status.RETURNED)
-        count = (
-            ProgressReport.objects.filter(returned).count()
-            + TargetValue.objects.filter(returned).count()
-        )
-        if duties or count:
-            done = sum(d.is_done for d in duties)
-            found.append(PlanDuties(plan, period, done, len(duties) - done, count))
+        period = open_periods[plan.pk]
+        done, owed = counts.get(period.pk, (0, 0)) if period else (0, 0)
+        if owed or returned[plan.pk]:
+            found.append(PlanDuties(plan, period, done, owed - done, returned[plan.pk]))
     return found
+
+
+def _counts_in(unit: Unit, periods: list[ReportingPeriod]) -> dict[int, tuple[int, int]]:
+    """(done, owed) of duties_for(unit, period) for each period, in five queries in all."""
+    if not periods:
+        return {}
+    plan_ids = {p.plan_id for p in periods}
+    tasks: dict[int, set[int]] = {pk: set() for pk in plan_ids}
+    for task_id, plan_id in (
+        TaskUnit.objects.filter(task__plan__in=plan_ids)
+        .filter(Q(unit=unit) | Q(unit__members=unit))
+        .values_list("task_id", "task__plan_id")
+    ):
+        tasks[plan_id].add(task_id)
+    targets: dict[int, list[Target]] = {pk: [] for pk in plan_ids}
+    for target in (
+        Target.objects.filter(plan__in=plan_ids)
+        .filter(
+            Q(scope=Target.Scope.CITY, reporting_unit=unit)
+            | Q(scope=Target.Scope.EACH_COUNTY, units__members=unit)
+        )
+        .distinct()
+    ):
+        targets[target.plan_id].append(target)
+    sent = (Status.SUBMITTED, Status.APPROVED)
+    reports = set(
+        ProgressReport.objects.filter(unit=unit, period__in=periods, status__in=sent)
+        .values_list("period_id", "task_id")
+    )  # fmt: skip
+    values = set(
+        TargetValue.objects.filter(unit=unit, period__in=periods, status__in=sent)
+        .values_list("period_id", "target_id", "series")
+    )  # fmt: skip
+    counts = {}
+    for period in periods:
+        owed_tasks = tasks[period.plan_id]
+        done = sum((period.pk, t) in reports for t in owed_tasks)
+        owed = len(owed_tasks)
+        for target in targets[period.plan_id]:
+            if not target.is_owed_in(period):
+                continue
+            series = [TargetValue.Series.ACTUAL]
+            if target.accumulation == Target.Accumulation.BENCHMARK:
+                series.append(TargetValue.Series.BENCHMARK)
+            owed += len(series)
+            done += sum((period.pk, target.pk, s) in values for s in series)
+        counts[period.pk] = (done, owed)
+    return counts

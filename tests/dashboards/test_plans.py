@@ -86,3 +86,38 @@ def test_my_reporting_lists_what_the_unit_owes_in_every_active_plan(
         assert f"?plan={second.code}" in page
         page = client.get(reverse("reports:inbox"), {"plan": second.code}).content.decode()
         assert "待报" in page
+
+
+def test_the_counts_across_plans_are_those_of_each_plans_own_inbox(staff_kjj, plan, second):
+    from reports.duties import duties_across_plans, duties_for
+    from tasks.models import Unit
+
+    unit = Unit.objects.get(name="市科技局")
+    report = f.make_report(staff_kjj, second, number=4, year=2026, quarter=2)
+    from reports import workflow
+
+    workflow.submit_record(record=report, user=staff_kjj, version=report.version)
+    for today in (dt.date(2026, 4, 3), dt.date(2026, 7, 5), dt.date(2026, 12, 31)):
+        for d in duties_across_plans(unit, today):
+            duties = duties_for(unit, d.period)
+            done = sum(x.is_done for x in duties)
+            assert (d.done, d.owed) == (done, len(duties) - done), (today, d.plan.code)
+    found = duties_across_plans(unit, dt.date(2026, 7, 5))
+    assert [d.plan.code for d in found] == ["digital-2026"]
+    assert found[0].done == 1
+
+
+def test_the_counts_across_plans_read_the_same_queries_for_more_plans(
+    staff_kjj, plan, second, django_assert_num_queries
+):
+    from reports.duties import duties_across_plans
+    from tasks.models import Unit
+
+    unit = Unit.objects.get(name="市科技局")
+    with django_assert_num_queries(8):  # plans, periods, tasks, targets, records, returned ×2
+        duties_across_plans(unit, dt.date(2026, 7, 5))
+    f.second_plan().__class__.objects.filter(pk=second.pk).update(code="digital-2026-b")
+    third = f.second_plan()  # a third plan, the same units
+    assert third.pk != second.pk
+    with django_assert_num_queries(8):
+        assert len(duties_across_plans(unit, dt.date(2026, 7, 5))) == 2
