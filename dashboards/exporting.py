@@ -169,7 +169,7 @@ def judged_on(period: ReportingPeriod, today: dt.date) -> dt.date:
 
 def write_export(job: ExportJob, stream) -> None:
     """Write the job's file to `stream`: the 通报 or the 台账."""
-    day = judged_on(job.period, timezone.localdate())
+    day = judged_on(job.period, job.plan.judged_on(timezone.localdate()))
     if job.kind == ExportJob.Kind.BRIEFING:
         briefing = gather_briefing(job.plan, job.period, day)
         write_briefing(stream, briefing, demo=demo_data_present())

@@ -102,7 +102,8 @@ def county_scoreboard(plan: Plan, year: int) -> list[CountyScore]:
         key=lambda u: (u.sort_order, u.name),
     )
     scores = {u.pk: CountyScore(u) for u in counties}
-    today = timezone.localdate()  # the view has brought the stored verdicts up to date
+    # the view has brought the stored verdicts up to date
+    today = plan.judged_on(timezone.localdate())
     for rows in stored_compliance(plan, periods, today).values():
         for row in rows:
             if row.unit.pk in scores:

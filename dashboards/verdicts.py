@@ -302,7 +302,7 @@ def refresh(plan: Plan, today: dt.date | None = None, *, full=False, dry_run=Fal
     those of a "today" that has passed. `full` recomputes everything. Whatever language the
     request that runs it reads (jobs run in the web process without Redis), what is stored is
     written in the site's language."""
-    today = today or timezone.localdate()
+    today = plan.judged_on(today or timezone.localdate())
     outcome = Outcome()
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         _lock(plan.pk)
@@ -405,6 +405,7 @@ def state_for(plan: Plan, today: dt.date) -> VerdictState:
     nightly job has not yet reached, or (when jobs run in the web process, without Redis)
     when changes are still pending. With a worker, pending changes are the worker's, and the
     page says that its figures are being updated."""
+    today = plan.judged_on(today)
     state = VerdictState.objects.filter(plan=plan).first()
     if state is None or state.built_on != today or (not state.is_current and eager()):
         refresh(plan, today)

@@ -46,7 +46,7 @@ def _day(request, plan: Plan) -> tuple[dt.date, ReportingPeriod | None]:
     """The date the dashboard judges at: today, or the end of a quarter that has started, as
     the user picked; the plan's stored verdicts are brought up to date first (they normally
     are: dashboards/verdicts.py) and say on the page when a refresh is still running."""
-    today = timezone.localdate()
+    today = plan.judged_on(timezone.localdate())
     request.verdicts = state_for(plan, today)
     chosen = request.GET.get("as_of", "")
     if chosen.isdecimal():
@@ -317,7 +317,7 @@ def _unit_dashboard(plan: Plan, pk: int, day: dt.date, chosen, may_read) -> tupl
 @require_safe
 def scoreboard(request):
     plan = _plan_for(request)
-    today = timezone.localdate()
+    today = plan.judged_on(timezone.localdate())
     request.verdicts = state_for(plan, today)
     years = scoreboard_years(plan, today)
     if not years:
@@ -370,8 +370,9 @@ def plans(request):
     today = timezone.localdate()
     summaries = []
     for plan in Plan.objects.defer("text").order_by("archived_at", "-issued_on", "code"):
-        state_for(plan, today)
-        summaries.append(dashboard.plan_summary(plan, today))
+        day = plan.judged_on(today)  # an archived plan: its final verdicts, as archived
+        state_for(plan, day)
+        summaries.append(dashboard.plan_summary(plan, day))
     return render(
         request,
         "dashboards/plans.html",
@@ -392,7 +393,7 @@ def compliance(request):
     if not viewer.reads_everything:
         raise PermissionDenied(_("只有审核员、领导和管理员可以查看全市报送情况。"))
     plan = _plan_for(request)
-    today = timezone.localdate()
+    today = plan.judged_on(timezone.localdate())
     request.verdicts = state_for(plan, today)
     periods = list(ReportingPeriod.objects.in_plan(plan))
     started = [p for p in periods if p.starts_on <= today]

@@ -4,10 +4,13 @@ Units are shared by every plan (a bureau owns tasks in several of the ten action
 sections, tasks and targets belong to one plan.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tasks.periods import display_label, period_label
@@ -82,10 +85,12 @@ class Plan(models.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
-    @property
-    def short_title(self) -> str:
-        """The plan's title without the city's name: 实施创新创业行动工作方案."""
-        return self.title.removeprefix("南阳市")
+    def judged_on(self, today: dt.date) -> dt.date:
+        """The day the plan's verdicts are judged at: today, or for an archived plan the day
+        it was archived (its final verdicts, kept as they were)."""
+        if self.archived_at is None:
+            return today
+        return min(today, timezone.localdate(self.archived_at))
 
 
 class UnitQuerySet(models.QuerySet):

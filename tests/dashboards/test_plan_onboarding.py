@@ -209,7 +209,10 @@ def test_this_plans_ledger_re_imported_from_word_reproduces_its_tasks(admin_clie
     rows = lb.ledger("innovation-2022")
     document = docx.Document()
     document.add_paragraph("南阳市创新创业行动实施方案重点任务分工台账")
-    lb.add_table(document, [lb.HEADER, *[lb.cells(r) for r in rows[:11]]])
+    # The first table has a 备注 column and task 1 over two rows, its five cells merged.
+    first = [[*lb.cells(r), ""] for r in rows[:11]]
+    first.insert(1, ["", "", "", "", "", "续"])
+    lb.add_table(document, [[*lb.HEADER, "备注"], *first], merge={1: 2})
     lb.add_table(document, [lb.HEADER, *[lb.cells(r) for r in rows[11:]]])
     response = upload(admin_client, "innovation-2022", ledger=lb.docx_bytes(document),
                       name="台账.docx")  # fmt: skip

@@ -63,3 +63,23 @@ def test_the_default_plan_is_an_active_one_when_the_configured_one_is_missing(pl
     assert Plan.objects.default() == plan
     archive_plan(plan=plan, today=dt.date(2026, 1, 1))
     assert Plan.objects.default() == plan  # the only plan, archived, is still shown
+
+
+def test_an_archived_plans_pages_keep_its_verdicts_of_the_day_it_was_archived(client, plan, leader):
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from dashboards.models import VerdictState
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    client.force_login(leader)
+    with time_machine.travel(dt.datetime(2026, 1, 5, 10, tzinfo=shanghai), tick=False):
+        archive_plan(plan=plan, today=dt.date(2026, 1, 5))
+    with time_machine.travel(dt.datetime(2026, 12, 3, 10, tzinfo=shanghai), tick=False):
+        page = client.get(reverse("dashboards:overview")).content.decode()
+        assert "统计截至 2026年1月5日" in page
+        assert VerdictState.objects.get(plan=plan).built_on == dt.date(2026, 1, 5)
+        client.get(reverse("dashboards:plans"))
+        client.get(reverse("dashboards:compliance"))
+    assert VerdictState.objects.get(plan=plan).built_on == dt.date(2026, 1, 5)
