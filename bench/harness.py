@@ -110,7 +110,7 @@ TEST_BUDGETS = {
     "unit": 18,
     "scoreboard": 15,
     "ledger": 12,
-    "inbox": 12,
+    "inbox": 17,  # 12, and 5 for what is owed in the other plans (ACROSS_PLANS_QUERIES)
     "compliance": 17,
 }
 # Before the dashboards read stored verdicts (docs/benchmarks.md of commit 593d31a, same

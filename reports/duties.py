@@ -368,13 +368,7 @@ def duties_across_plans(unit: Unit, today: dt.date, plans=None) -> list[PlanDuti
     for period in ReportingPeriod.objects.filter(plan__in=plans, starts_on__lte=today):
         by_plan[period.plan_id].append(period)
     open_periods = {pk: open_period(periods, today) for pk, periods in by_plan.items()}
-    counts = _counts_in(unit, [p for p in open_periods.values() if p is not None])
-    returned = Counter()
-    for model in (ProgressReport, TargetValue):
-        returned.update(
-            model.objects.filter(unit=unit, period__plan__in=plans, status=Status.RETURNED)
-            .values_list("period__plan_id", flat=True)
-        )  # fmt: skip
+    counts, returned = _counts_in(unit, plans, [p for p in open_periods.values() if p])
     found = []
     for plan in plans:
         period = open_periods[plan.pk]
@@ -384,37 +378,48 @@ def duties_across_plans(unit: Unit, today: dt.date, plans=None) -> list[PlanDuti
     return found
 
 
-def _counts_in(unit: Unit, periods: list[ReportingPeriod]) -> dict[int, tuple[int, int]]:
-    """(done, owed) of duties_for(unit, period) for each period, in five queries in all."""
-    if not periods:
-        return {}
-    plan_ids = {p.plan_id for p in periods}
+def _counts_in(unit: Unit, plans, periods: list[ReportingPeriod]):
+    """(done, owed) of duties_for(unit, period) for each period, and the unit's returned
+    records in each plan: four queries in all."""
+    plan_ids = {p.pk for p in plans}
     tasks: dict[int, set[int]] = {pk: set() for pk in plan_ids}
-    for task_id, plan_id in (
-        TaskUnit.objects.filter(task__plan__in=plan_ids)
-        .filter(Q(unit=unit) | Q(unit__members=unit))
-        .values_list("task_id", "task__plan_id")
-    ):
-        tasks[plan_id].add(task_id)
     targets: dict[int, list[Target]] = {pk: [] for pk in plan_ids}
-    for target in (
-        Target.objects.filter(plan__in=plan_ids)
-        .filter(
-            Q(scope=Target.Scope.CITY, reporting_unit=unit)
-            | Q(scope=Target.Scope.EACH_COUNTY, units__members=unit)
-        )
-        .distinct()
-    ):
-        targets[target.plan_id].append(target)
+    if periods:
+        for task_id, plan_id in (
+            TaskUnit.objects.filter(task__plan__in=plan_ids)
+            .filter(Q(unit=unit) | Q(unit__members=unit))
+            .values_list("task_id", "task__plan_id")
+        ):
+            tasks[plan_id].add(task_id)
+        for target in (
+            Target.objects.filter(plan__in=plan_ids)
+            .filter(
+                Q(scope=Target.Scope.CITY, reporting_unit=unit)
+                | Q(scope=Target.Scope.EACH_COUNTY, units__members=unit)
+            )
+            .distinct()
+        ):
+            targets[target.plan_id].append(target)
+    # The unit's records of the open periods, and those returned in any period of the plans.
     sent = (Status.SUBMITTED, Status.APPROVED)
-    reports = set(
-        ProgressReport.objects.filter(unit=unit, period__in=periods, status__in=sent)
-        .values_list("period_id", "task_id")
-    )  # fmt: skip
-    values = set(
-        TargetValue.objects.filter(unit=unit, period__in=periods, status__in=sent)
-        .values_list("period_id", "target_id", "series")
-    )  # fmt: skip
+    mine = Q(unit=unit, period__plan__in=plan_ids) & (
+        Q(period__in=periods, status__in=sent) | Q(status=Status.RETURNED)
+    )
+    reports, values, returned = set(), set(), Counter()
+    for plan_id, period_id, task_id, status in ProgressReport.objects.filter(mine).values_list(
+        "period__plan_id", "period_id", "task_id", "status"
+    ):
+        if status == Status.RETURNED:
+            returned[plan_id] += 1
+        else:
+            reports.add((period_id, task_id))
+    for plan_id, period_id, target_id, series, status in TargetValue.objects.filter(
+        mine
+    ).values_list("period__plan_id", "period_id", "target_id", "series", "status"):
+        if status == Status.RETURNED:
+            returned[plan_id] += 1
+        else:
+            values.add((period_id, target_id, series))
     counts = {}
     for period in periods:
         owed_tasks = tasks[period.plan_id]
@@ -429,4 +434,4 @@ def _counts_in(unit: Unit, periods: list[ReportingPeriod]) -> dict[int, tuple[in
             owed += len(series)
             done += sum((period.pk, target.pk, s) in values for s in series)
         counts[period.pk] = (done, owed)
-    return counts
+    return counts, returned

@@ -78,3 +78,22 @@ def second_plan():
     return load_plan_data(
         meta=meta, text=text, ledger=ledger, lookup=lookup, result=LoadResult()
     ).plan
+
+
+def copy_of_plan(code: str):
+    """Another active plan with the 2022 plan's ledger and quarters (no targets), as the other
+    action plans of the notice would stand beside it."""
+    import json
+
+    from tasks.loading import FIXTURES_DIR, LoadResult, load_plan_data
+    from tasks.models import UnitAlias
+
+    directory = FIXTURES_DIR / "innovation-2022"
+    meta = json.loads((directory / "plan.json").read_text(encoding="utf-8"))
+    meta |= {"code": code, "title": f"{meta['title']}（{code}）"}
+    ledger = json.loads((directory / "ledger.json").read_text(encoding="utf-8"))
+    lookup = {u.name: u for u in Unit.objects.all()}
+    lookup |= {a.alias: a.unit for a in UnitAlias.objects.select_related("unit")}
+    return load_plan_data(
+        meta=meta, text="", ledger=ledger, lookup=lookup, result=LoadResult()
+    ).plan

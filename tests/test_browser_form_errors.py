@@ -40,7 +40,7 @@ def in_view(page, selector) -> bool:
     return page.evaluate(
         """(selector) => {
           const r = document.querySelector(selector).getBoundingClientRect();
-          return r.top >= 0 && r.top < window.innerHeight;
+          return r.top > -1 && r.top < window.innerHeight;  // scrolled to a fraction of a pixel
         }""",
         selector,
     )

@@ -114,10 +114,10 @@ def test_the_counts_across_plans_read_the_same_queries_for_more_plans(
     from tasks.models import Unit
 
     unit = Unit.objects.get(name="市科技局")
-    with django_assert_num_queries(8):  # plans, periods, tasks, targets, records, returned ×2
+    with django_assert_num_queries(6):  # plans, periods, tasks, targets, reports, values
         duties_across_plans(unit, dt.date(2026, 7, 5))
     f.second_plan().__class__.objects.filter(pk=second.pk).update(code="digital-2026-b")
     third = f.second_plan()  # a third plan, the same units
     assert third.pk != second.pk
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert len(duties_across_plans(unit, dt.date(2026, 7, 5))) == 2

@@ -53,6 +53,9 @@ MAX_PAGE_QUERIES = 20
 # with its roles, its reports, its targets, their values on top. The same with 1 report or 38.
 INBOX_QUERIES = 8
 INBOX_DRAWN_QUERIES = 12
+# With other active plans, what the unit owes in them (reports/duties.py duties_across_plans):
+# their periods, the unit's tasks and targets in them, its reports and values — however many.
+ACROSS_PLANS_QUERIES = 5
 
 
 def at(*args):
@@ -316,10 +319,14 @@ def fill_quarter(plan, user, unit_name, numbers, keys, *, quarter=2):
         f.make_value(user, plan, key=key, unit_name=unit_name, quarter=quarter, value=Decimal(5))
 
 
+@pytest.mark.parametrize("plans", [1, 3], ids=["one-plan", "three-plans"])
 @pytest.mark.parametrize("many", [False, True], ids=["few-reports", "many-reports"])
 def test_the_inbox_runs_a_bounded_number_of_queries(
-    client, plan, staff_kjj, many, django_assert_max_num_queries
+    client, plan, staff_kjj, many, plans, django_assert_max_num_queries
 ):
+    for n in range(plans - 1):
+        f.copy_of_plan(f"another-{n}")
+    more = ACROSS_PLANS_QUERIES if plans > 1 else 0
     with at(2024, 6, 20, 9):
         if many:
             keys = ["high-tech-enterprises", "innovation-leaders", "tech-smes", "rd-intensity"]
@@ -329,9 +336,9 @@ def test_the_inbox_runs_a_bounded_number_of_queries(
         else:
             f.make_report(staff_kjj, plan)
         client.force_login(staff_kjj)
-        with django_assert_max_num_queries(INBOX_DRAWN_QUERIES):
+        with django_assert_max_num_queries(INBOX_DRAWN_QUERIES + more):
             response = client.get(INBOX)
-        with django_assert_max_num_queries(INBOX_QUERIES):
+        with django_assert_max_num_queries(INBOX_QUERIES + more):
             served = client.get(INBOX).content.decode()
         main = response.content.decode()
         assert (
@@ -339,6 +346,7 @@ def test_the_inbox_runs_a_bounded_number_of_queries(
             == main[main.index("<main") :].split("</main>")[0]
         )  # the body kept, its forms' tokens with it
     assert len(response.context["duties"]) == 24
+    assert len(response.context["across"]) == plans - 1
 
 
 # --- the report form ------------------------------------------------------------------------
