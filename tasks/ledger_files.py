@@ -33,6 +33,9 @@ COLUMNS = {
     "measures": ("推进措施", "工作措施", "具体措施", "主要措施"),
     "deadline_text": ("完成时限", "时间节点", "完成时间"),
 }
+# A 台账 that splits its units into 牵头单位 and 配合单位 columns: the co-units follow the lead,
+# as a 责任单位 cell lists them (the first leads).
+CO_UNITS = ("配合单位", "协办单位", "参与单位", "协同单位")
 NEEDED = ("number", "title", "units_text")  # what makes a row the header
 FIELDS = ("title", "units_text", "measures", "deadline_text")  # a task's text
 
@@ -222,6 +225,9 @@ def _header(cells: list[str]) -> dict[str, int] | None:
                 columns[field] = names.index(variant)
                 break
     if all(field in columns for field in NEEDED):
+        co = next((names.index(v) for v in CO_UNITS if v in names), None)
+        if co is not None and co != columns["units_text"]:
+            columns["co_units"] = co
         return columns
     return None
 
@@ -323,10 +329,13 @@ def _task_row(cells, columns, where, previous) -> tuple[LedgerRow, bool] | None:
                 gettext("%(where)s：序号%(number)s的“%(column)s”为空")
                 % {"where": where, "number": number, "column": name}
             )
+    units_text = values["units_text"]
+    if values.get("co_units"):
+        units_text = f"{units_text}、{values['co_units']}"
     row = LedgerRow(
         number=number,
         title=title,
-        units_text=values["units_text"],
+        units_text=units_text,
         measures=values["measures"],
         deadline_text=values["deadline_text"],
         where=where,

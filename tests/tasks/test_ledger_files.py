@@ -332,3 +332,17 @@ def test_a_number_merged_over_rows_that_differ_in_their_measures_names_both_rows
     assert message == (
         "工作表“重点任务台账”第3行：序号1已在工作表“重点任务台账”第2行用于另一项任务，两行内容不同"
     )
+
+
+def test_a_ledger_with_lead_and_co_unit_columns_lists_the_lead_first():
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["序号", "重点任务", "牵头单位", "配合单位", "推进措施", "完成时限"])
+    sheet.append(
+        [1, "实施重大科技专项", "市科技局", "市财政局、市税务局", "组织实施。", "2026年底"]
+    )
+    sheet.append([2, "建设算力中心", "市数据局", None, "建成。", "2027年底"])
+    rows = read_ledger("台账.xlsx", xlsx_bytes(book))
+    assert [r.units_text for r in rows] == ["市科技局、市财政局、市税务局", "市数据局"]
