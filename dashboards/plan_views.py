@@ -81,10 +81,10 @@ def onboarding_upload(request):
     return render(request, "dashboards/onboarding_upload.html", {"form": form})
 
 
-def _forms(draft: PlanDraft, post=None):
+def _forms(draft: PlanDraft, every: list, post=None):
     data = draft.data
-    names = unit_names(data)
-    open_spellings = [s for s in spellings(data) if s.how in ("", "mapped", "new")]
+    names = unit_names(data, every)
+    open_spellings = [s for s in every if s.how in ("", "mapped", "new")]
     spelling_initial = []
     for s in open_spellings:
         decision = data["spellings"].get(s.text, {})
@@ -115,7 +115,8 @@ def onboarding_preview(request, pk):
     if draft.is_confirmed:
         return redirect("tasks:ledger", draft.plan.code)
     post = request.POST if request.method == "POST" else None
-    facts, spelling_set, target_set, open_spellings = _forms(draft, post)
+    every = spellings(draft.data)
+    facts, spelling_set, target_set, open_spellings = _forms(draft, every, post)
     if post is not None:
         valid = facts.is_valid() & spelling_set.is_valid() & target_set.is_valid()
         if valid:
@@ -147,13 +148,12 @@ def onboarding_preview(request, pk):
                 messages.success(request, _("已保存。"))
             return redirect("dashboards:onboarding-preview", draft.pk)
         messages.error(request, _("请先改正下面标出的错误，尚未保存。"))
-    return _preview(request, draft, facts, spelling_set, target_set)
+    return _preview(request, draft, every, facts, spelling_set, target_set)
 
 
-def _preview(request, draft, facts, spelling_set, target_set):
+def _preview(request, draft, every, facts, spelling_set, target_set):
     data = draft.data
     section_names = {s["number"]: f"{s['numeral']}{s['title']}" for s in data["sections"]}
-    every = spellings(data)
     return render(
         request,
         "dashboards/onboarding_preview.html",

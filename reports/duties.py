@@ -68,6 +68,17 @@ def earlier_tasks(unit: Unit, period: ReportingPeriod) -> list[int]:
     )
 
 
+def series_owed(target: Target, period: ReportingPeriod) -> list[str]:
+    """The figures a target's reporting unit owes in the period: none when a yearly figure is
+    not owed this quarter (only in the fourth), else the actual figure, and for a benchmarked
+    target the benchmark's too."""
+    if not target.is_owed_in(period):
+        return []
+    if target.accumulation == Target.Accumulation.BENCHMARK:
+        return [TargetValue.Series.ACTUAL, TargetValue.Series.BENCHMARK]
+    return [TargetValue.Series.ACTUAL]
+
+
 def duties_for(unit: Unit, period: ReportingPeriod, earlier: set[int] | None = None) -> list[Duty]:
     """What the unit owes in the period; `earlier`: the tasks it reported on in an earlier
     period of the plan, when the caller has read them (earlier_tasks)."""
@@ -104,11 +115,7 @@ def duties_for(unit: Unit, period: ReportingPeriod, earlier: set[int] | None = N
         (v.target_id, v.series): v for v in TargetValue.objects.filter(unit=unit, period=period)
     }
     for target in targets:
-        if not target.is_owed_in(period):
-            continue  # a yearly figure is owed in the fourth quarter only
-        series_list = [TargetValue.Series.ACTUAL]
-        if target.accumulation == Target.Accumulation.BENCHMARK:
-            series_list.append(TargetValue.Series.BENCHMARK)
+        series_list = series_owed(target, period)
         if target.scope == Target.Scope.EACH_COUNTY:
             role = gettext("各县市区分别填报")
         else:
@@ -426,11 +433,7 @@ def _counts_in(unit: Unit, plans, periods: list[ReportingPeriod]):
         done = sum((period.pk, t) in reports for t in owed_tasks)
         owed = len(owed_tasks)
         for target in targets[period.plan_id]:
-            if not target.is_owed_in(period):
-                continue
-            series = [TargetValue.Series.ACTUAL]
-            if target.accumulation == Target.Accumulation.BENCHMARK:
-                series.append(TargetValue.Series.BENCHMARK)
+            series = series_owed(target, period)
             owed += len(series)
             done += sum((period.pk, target.pk, s) in values for s in series)
         counts[period.pk] = (done, owed)

@@ -74,7 +74,7 @@ from reports.template_reading import (
 from targets import numbers
 from targets.measures import value_error
 from targets.models import Target
-from tasks.models import Plan, ReportingPeriod, Unit
+from tasks.models import ReportingPeriod, Unit
 
 # --- checking the rows ---------------------------------------------------------------------
 
@@ -487,8 +487,10 @@ def import_template(
     when `repeats` is INCLUDE; with ASK, if there are any, nothing is saved and ChoiceNeeded
     carries the summary of what leaving them out would save.
     """
-    if Plan.objects.filter(pk=period.plan_id, archived_at__isnull=False).exists():
-        raise ImportRefused(workflow.ARCHIVED_MESSAGE)
+    try:
+        workflow.require_open_plan(period.pk)
+    except workflow.WorkflowError as error:
+        raise ImportRefused(str(error)) from error
     if period.is_closed:
         raise ImportRefused(
             f"{period.label}已关闭，不能导入。如需逾期补报，请在“我的填报”中逐项填报。"

@@ -97,9 +97,8 @@ def inbox(request):
         return render(request, "reports/inbox.html", {"unit": unit, "plan": plan, "period": None})
 
     earlier = earlier_tasks(unit, period)
-    # What the unit owes in the other active plans (the plans are read already, for the menu).
-    others = sorted((p for p in plans_of(request) if p.pk != plan.pk),
-                    key=lambda p: (-p.issued_on.toordinal(), p.code))  # fmt: skip
+    # What the unit owes in the other active plans (read already for the menu, newest first).
+    others = [p for p in plans_of(request) if p.pk != plan.pk]
     across = duties_across_plans(unit, today, others)
 
     def build():

@@ -55,7 +55,7 @@ def start_draft(
     file that cannot be read: nothing is kept then)."""
     rows = read_ledger(ledger_name, ledger_data)
     text = read_plan_text(text_name, text_data)
-    sections = find_sections(text) or []
+    sections = find_sections(text)
     if not sections:
         sections = [SectionFound(1, "（一）", _("重点任务"), "")]
     of_task = sections_of_tasks(text, sections, {r.number: r.title for r in rows})
@@ -90,8 +90,11 @@ def start_draft(
         "spellings": {},
         "targets": [],
     }
-    lookup = unit_lookup()
-    data["targets"] = [_target_item(p, data, lookup) for p in propose_targets(text)]
+    defaults = _UnitDefaults.of(data)
+    data["targets"] = [
+        {**dataclasses.asdict(p), "accepted": True, "unit": defaults.unit_for(p)}
+        for p in propose_targets(text)
+    ]
     draft = PlanDraft(
         created_by=user, ledger_name=ledger_name[:200], text_name=text_name[:200], text=text,
         data=data,
@@ -117,32 +120,39 @@ def suggest_code(facts) -> str:
     return code
 
 
-def _target_item(proposal, data: dict, lookup: dict[str, str]) -> dict:
-    item = dataclasses.asdict(proposal)
-    item["accepted"] = True
-    item["unit"] = _default_unit(item, data, lookup)
-    return item
+@dataclass(frozen=True)
+class _UnitDefaults:
+    """Who answers for a proposed target, read once for all of a draft's proposals: a county
+    target the counties' collective named where it stands; a city target the first unit of
+    its section, or for 二、主要目标 the unit that leads the most 台账 rows (the plan's lead
+    unit: 市科技局 in the 2022 plan)."""
 
+    lookup: dict[str, str]
+    collectives: list[str]
+    section_units: dict[int, list[str]]
+    lead: str
 
-def _default_unit(item: dict, data: dict, lookup: dict[str, str]) -> str:
-    """Who answers for a proposed target: a county target the counties' collective named
-    where it stands; a city target the first unit of its section, or for 二、主要目标 the unit
-    that leads the most 台账 rows (the plan's lead unit: 市科技局 in the 2022 plan)."""
-    spellings = []
-    for section in data["sections"]:
-        if section["number"] == item.get("section_number"):
-            spellings = split_unit_text(section["units_text"])
-    if not spellings and data["ledger"]:
-        # 二、主要目标 names no unit: the one that leads the most 台账 rows (the plan's lead).
-        leads = Counter(split_unit_text(r["units_text"])[0] for r in data["ledger"])
-        spellings = [leads.most_common(1)[0][0]]
-    names = [lookup.get(s, s) for s in spellings]
-    if item["scope"] == Target.Scope.EACH_COUNTY:
-        collectives = set(
+    @classmethod
+    def of(cls, data: dict) -> "_UnitDefaults":
+        lookup = unit_lookup()
+        collectives = sorted(
             Unit.objects.filter(kind=Unit.Kind.COLLECTIVE).values_list("name", flat=True)
         )
-        return next((n for n in names if n in collectives), next(iter(sorted(collectives)), ""))
-    return names[0] if names else ""
+        leads = Counter(split_unit_text(r["units_text"])[0] for r in data["ledger"])
+        return cls(
+            lookup=lookup,
+            collectives=collectives,
+            section_units={s["number"]: split_unit_text(s["units_text"]) for s in data["sections"]},
+            lead=leads.most_common(1)[0][0] if leads else "",
+        )
+
+    def unit_for(self, proposal) -> str:
+        spellings = self.section_units.get(proposal.section_number) or [self.lead]
+        names = [self.lookup.get(s, s) for s in spellings if s]
+        if proposal.scope == Target.Scope.EACH_COUNTY:
+            named = [n for n in names if n in self.collectives]
+            return next(iter(named + self.collectives), "")
+        return names[0] if names else ""
 
 
 @dataclass(frozen=True)
@@ -184,11 +194,12 @@ def new_units(data: dict) -> dict[str, str]:
     return {d["new"]["name"]: d["new"]["kind"] for d in data["spellings"].values() if d.get("new")}
 
 
-def unit_names(data: dict) -> list[str]:
+def unit_names(data: dict, found: list[Spelling]) -> list[str]:
     """Units a target can be given: the registry's, the ones the draft will create and the
-    draft's spellings still to be mapped (each becomes a unit or an alias of one)."""
+    draft's spellings (`found`, as `spellings` gives them) still to be mapped (each becomes a
+    unit or an alias of one)."""
     names = list(Unit.objects.values_list("name", flat=True))
-    more = [*new_units(data), *(s.text for s in spellings(data) if s.how != "name")]
+    more = [*new_units(data), *(s.text for s in found if s.how != "name")]
     return names + list(dict.fromkeys(n for n in more if n not in names))
 
 

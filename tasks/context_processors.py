@@ -6,12 +6,11 @@ menu's links stay in it), else Plan.objects.default(). Pages whose address names
 (/plans/<code>/…) make that plan the current one.
 """
 
-from django.conf import settings
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from tasks.models import Plan
+from tasks.models import Plan, default_plan_of
 
 SESSION_KEY = "plan"
 
@@ -61,17 +60,7 @@ def _choose(request) -> Plan | None:
     code = session.get(SESSION_KEY) if session is not None else None
     if code in by_code:
         return by_code[code]
-    return default_of(plans)
-
-
-def default_of(plans: list[Plan]) -> Plan | None:
-    """Plan.objects.default() among plans already read."""
-    newest = sorted(plans, key=lambda p: (-p.issued_on.toordinal(), p.code))
-    return (
-        next((p for p in plans if p.code == settings.DEFAULT_PLAN_CODE), None)
-        or next((p for p in newest if not p.is_archived), None)
-        or next(iter(newest), None)
-    )
+    return default_plan_of(plans)
 
 
 def navigation(request):

@@ -16,15 +16,21 @@ from django.utils.translation import gettext_lazy as _
 from tasks.periods import display_label, period_label
 
 
+def default_plan_of(plans) -> "Plan | None":
+    """The plan pages show when none is asked for: the one named by DEFAULT_PLAN_CODE, else the
+    most recently issued active one, else the most recently issued one."""
+    newest = sorted(plans, key=lambda p: (-p.issued_on.toordinal(), p.code))
+    return (
+        next((p for p in newest if p.code == settings.DEFAULT_PLAN_CODE), None)
+        or next((p for p in newest if not p.is_archived), None)
+        or next(iter(newest), None)
+    )
+
+
 class PlanQuerySet(models.QuerySet):
     def default(self) -> "Plan | None":
-        """The plan named by DEFAULT_PLAN_CODE, else the most recently issued active one, else
-        the most recently issued one."""
-        return (
-            self.filter(code=settings.DEFAULT_PLAN_CODE).first()
-            or self.active().order_by("-issued_on", "code").first()
-            or self.order_by("-issued_on", "code").first()
-        )
+        """default_plan_of the plans (a handful: every one is read)."""
+        return default_plan_of(self)
 
     def active(self):
         """Plans still tracked: not archived (an archived plan is read-only)."""

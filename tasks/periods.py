@@ -141,9 +141,9 @@ def quarters_between(first_day: dt.date, last_day: dt.date) -> list[Quarter]:
     return quarters
 
 
-def default_due_date(quarter: Quarter, days: int = DEFAULT_DUE_DAYS) -> dt.date:
-    """The `days`-th day after the quarter ends: 2022 Q2 (ends 30 June) is due on 10 July."""
-    return quarter.end + dt.timedelta(days=days)
+def default_due_date(quarter: Quarter) -> dt.date:
+    """The 10th day after the quarter ends: 2022 Q2 (ends 30 June) is due on 10 July."""
+    return quarter.end + dt.timedelta(days=DEFAULT_DUE_DAYS)
 
 
 class PeriodLike(Protocol):
